@@ -45,7 +45,7 @@ test: ## the test suite: library, pairs, notebooks (smoke profile), figures, ori
 	  tests $$($(PY) chapters/pages.py list --ipynb)
 
 html: ## build the site from the stored outputs into _build/html
-	$(PY) -m jupyter_book build . --warningiserror --nitpick --keep-going
+	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "open _build/html/index.html"
 
 lab: ## open the notebooks in JupyterLab

@@ -110,7 +110,7 @@ def _check_syntax(block, where):
                               f'line {err.lineno}: {err.msg}') from None
 
 
-def page_blocks(page, root=ROOT):
+def page_blocks(page, root):
     """Return every saved block of one page, in cell order."""
     path = pathlib.Path(root) / f'{page}.md'
     notebook = jupytext.read(path)
@@ -121,8 +121,9 @@ def page_blocks(page, root=ROOT):
     return blocks
 
 
-def build_module(root=ROOT, toc_path=None):
+def build_module(root=None, toc_path=None):
     """Return the text of the generated module."""
+    root = root or ROOT
     pages = toc_pages(toc_path or pathlib.Path(root) / '_toc.yml')
     # The import block leads, as in the original edition.
     if IMPORT_PAGE in pages:
@@ -153,7 +154,7 @@ def main(argv=None):
     current = args.output.read_text() if args.output.exists() else None
     if args.check:
         if current != text:
-            print(f'build_lib: {args.output.relative_to(ROOT)} is not in sync with the '
+            print(f'build_lib: {args.output} is not in sync with the '
                   'pages; run `make lib` and commit the result', file=sys.stderr)
             return 1
         print('build_lib: the d2l module is in sync with the pages')
@@ -161,7 +162,7 @@ def main(argv=None):
     if current != text:
         args.output.write_text(text)
     n = text.count('# Defined in file:')
-    print(f'build_lib: wrote {args.output.relative_to(ROOT)} ({n} blocks)')
+    print(f'build_lib: wrote {args.output} ({n} blocks)')
     return 0
 
 

@@ -33,6 +33,75 @@ npx.set_np()
 d2l = sys.modules[__name__]
 
 
+# Defined in file: ./chapters/02-preliminaries/calculus.md
+def use_svg_display():
+    """Render matplotlib figures in Jupyter as SVG (vector graphics)."""
+    backend_inline.set_matplotlib_formats('svg')
+
+
+# Defined in file: ./chapters/02-preliminaries/calculus.md
+def set_figsize(figsize=(3.5, 2.5)):
+    """Use SVG output and make new matplotlib figures `figsize` inches large."""
+    use_svg_display()
+    d2l.plt.rcParams['figure.figsize'] = figsize
+
+
+# Defined in file: ./chapters/02-preliminaries/calculus.md
+def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
+    """Apply scales, limits, labels, an optional legend and a grid to `axes`."""
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    axes.set_xlim(xlim)
+    axes.set_ylim(ylim)
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    if legend:
+        axes.legend(legend)
+    axes.grid(True)
+
+
+# Defined in file: ./chapters/02-preliminaries/calculus.md
+def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
+         ylim=None, xscale='linear', yscale='linear',
+         fmts=('-', 'm--', 'g-.', 'r:'), figsize=(3.5, 2.5), axes=None):
+    """Plot one or several curves (lists or 1-D arrays) into `axes`."""
+
+    def as_numpy(series):
+        # MXNet arrays know how to turn themselves into NumPy arrays.
+        return series.asnumpy() if hasattr(series, 'asnumpy') else series
+
+    def to_series_list(data):
+        # One series (a flat list or a 1-D array) becomes a list of one;
+        # a 2-D array or a list of series becomes a list of its rows.
+        data = as_numpy(data)
+        if getattr(data, 'ndim', None) == 1:
+            return [data]
+        if getattr(data, 'ndim', None) == 2:
+            return list(data)
+        if len(data) > 0 and not hasattr(as_numpy(data[0]), '__len__'):
+            return [data]
+        return [as_numpy(series) for series in data]
+
+    set_figsize(figsize)
+    if axes is None:
+        axes = d2l.plt.gca()
+    if Y is None:
+        ys = to_series_list(X)
+        xs = [None] * len(ys)
+    else:
+        xs, ys = to_series_list(X), to_series_list(Y)
+        if len(xs) == 1 and len(ys) > 1:
+            xs = xs * len(ys)
+    axes.cla()
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        fmt = fmts[i % len(fmts)]
+        if x is None:
+            axes.plot(y, fmt)
+        else:
+            axes.plot(x, y, fmt)
+    set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+
+
 # Defined in file: ./chapters/03-linear-networks/linear-regression.md
 class Timer:
     """A stopwatch that remembers every lap."""

@@ -1,0 +1,127 @@
+"""The data layer (d2l.download, section 4.10) against a real HTTP server on loopback."""
+import hashlib
+import http.server
+import os
+import threading
+
+import pytest
+from d2l import mxnet as d2l
+
+PAYLOAD = b'col_a,col_b\n1,2\n3,4\n'
+SHA1 = hashlib.sha1(PAYLOAD).hexdigest()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    files = {}
+    requests = []
+
+    def do_GET(self):
+        type(self).requests.append(self.path)
+        body = self.files.get(self.path)
+        if body is None:
+            self.send_error(404, 'Not Found')
+            return
+        self.send_response(200)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    Handler.files, Handler.requests = {'/good.csv': PAYLOAD, '/bad.csv': b'tampered'}, []
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{httpd.server_address[1]}'
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def hub(monkeypatch, tmp_path):
+    monkeypatch.delenv('D2L_DATA_MIRROR', raising=False)
+    monkeypatch.setattr(d2l, 'DATA_HUB', {})
+    return tmp_path / 'cache'
+
+
+def test_good_file_is_cached_and_then_served_without_a_request(server, hub):
+    d2l.DATA_HUB['good'] = (f'{server}/good.csv', SHA1)
+    path = d2l.download('good', hub)
+    assert open(path, 'rb').read() == PAYLOAD
+    assert Handler.requests == ['/good.csv']
+    assert d2l.download('good', hub) == path
+    assert Handler.requests == ['/good.csv']  # cached and correct: no second request
+
+
+def test_wrong_bytes_raise_and_leave_nothing_in_the_cache(server, hub):
+    d2l.DATA_HUB['bad'] = (f'{server}/bad.csv', SHA1)
+    with pytest.raises(ValueError, match='SHA-1'):
+        d2l.download('bad', hub)
+    assert not hub.exists() or os.listdir(hub) == []
+
+
+def test_missing_file_gives_a_clear_error(server, hub):
+    d2l.DATA_HUB['gone'] = (f'{server}/gone.csv', SHA1)
+    with pytest.raises(RuntimeError, match=r'gone.*404'):
+        d2l.download('gone', hub)
+    assert not hub.exists() or os.listdir(hub) == []
+
+
+def test_a_corrupted_cached_file_is_fetched_again(server, hub):
+    d2l.DATA_HUB['good'] = (f'{server}/good.csv', SHA1)
+    hub.mkdir()
+    (hub / 'good.csv').write_bytes(b'half a fi')
+    assert open(d2l.download('good', hub), 'rb').read() == PAYLOAD
+    assert Handler.requests == ['/good.csv']
+
+
+def test_offline_error_names_dataset_url_and_the_way_out(hub):
+    d2l.DATA_HUB['far'] = ('http://127.0.0.1:9/far.csv', SHA1)  # discard port: refused
+    with pytest.raises(RuntimeError) as err:
+        d2l.download('far', hub)
+    message = str(err.value)
+    assert 'far' in message and 'http://127.0.0.1:9/far.csv' in message
+    assert 'D2L_DATA_MIRROR' in message and str(hub / 'far.csv') in message
+
+
+def test_mirror_is_used_before_the_network(server, hub, tmp_path, monkeypatch):
+    mirror = tmp_path / 'mirror'
+    mirror.mkdir()
+    (mirror / 'good.csv').write_bytes(PAYLOAD)
+    monkeypatch.setenv('D2L_DATA_MIRROR', str(mirror))
+    d2l.DATA_HUB['good'] = (f'{server}/good.csv', SHA1)
+    assert open(d2l.download('good', hub), 'rb').read() == PAYLOAD
+    assert Handler.requests == []
+
+
+def test_mirror_manifest_vouches_for_another_release(hub, tmp_path, monkeypatch):
+    other = b'same layout, other release\n'
+    mirror = tmp_path / 'mirror'
+    mirror.mkdir()
+    (mirror / 'pairs.txt').write_bytes(other)
+    (mirror / 'MANIFEST.tsv').write_text(
+        f'name\tfile\tsha1\nx\tpairs.txt\t{hashlib.sha1(other).hexdigest()}\n')
+    monkeypatch.setenv('D2L_DATA_MIRROR', str(mirror))
+    d2l.DATA_HUB['pairs'] = ('http://127.0.0.1:9/pairs.txt', SHA1)
+    assert open(d2l.download('pairs', hub), 'rb').read() == other
+    (mirror / 'MANIFEST.tsv').write_text('name\tfile\tsha1\n')
+    (hub / 'pairs.txt').unlink()
+    with pytest.raises(ValueError, match='SHA-1'):  # unvouched bytes are refused
+        d2l.download('pairs', hub)
+
+
+def test_real_datasets_in_the_shared_mirror_pass_their_checksums(hub, monkeypatch):
+    mirror = os.environ.get('D2L_DATA_MIRROR_FOR_TESTS') or os.path.join(
+        os.path.dirname(__file__), '..', '..', 'shared', 'data')
+    if not os.path.exists(os.path.join(mirror, 'MANIFEST.tsv')):
+        pytest.skip('no offline mirror beside the checkout')
+    monkeypatch.setenv('D2L_DATA_MIRROR', mirror)
+    monkeypatch.setattr(d2l, 'DATA_HUB', {
+        'kaggle_house_train': (d2l.DATA_URL + 'kaggle_house_pred_train.csv',
+                               '585e9cc93e70b39160e7921475f9bcd7d31219ce')})
+    path = d2l.download('kaggle_house_train', hub)
+    assert d2l.sha1_of(path) == '585e9cc93e70b39160e7921475f9bcd7d31219ce'
