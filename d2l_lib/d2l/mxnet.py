@@ -7,17 +7,11 @@ from d2l.profile import is_smoke, profile, profile_epochs, profile_examples
 
 
 # Defined in file: ./chapters/00-front/preface.md
-import collections
-import hashlib
-import math
-import os
-import random
-import re
-import shutil
-import sys
-import tarfile
-import time
-import zipfile
+# Files, archives, checksums and downloads: the data layer (section 4.10).
+import hashlib, os, shutil, tarfile, tempfile, zipfile
+import urllib.error, urllib.request
+# General tools used across chapters.
+import collections, itertools, math, random, re, sys, time
 from collections import defaultdict
 
 import pandas as pd
@@ -135,14 +129,14 @@ class Timer:
 def synthetic_data(w, b, num_examples):
     """Draw features X ~ N(0, 1) and labels y = Xw + b + noise with std 0.01."""
     X = np.random.normal(0, 1, (num_examples, len(w)))
-    y = np.dot(X, w) + b
-    y += np.random.normal(0, 0.01, y.shape)
-    return X, y.reshape((-1, 1))
+    clean = np.dot(X, w) + b
+    noisy = clean + np.random.normal(0, 0.01, clean.shape)  # measurement noise
+    return X, noisy.reshape((-1, 1))
 
 
 # Defined in file: ./chapters/03-linear-networks/linear-regression-scratch.md
 def linreg(X, w, b):
-    """The linear regression model."""
+    """Predict Xw + b for a minibatch X that holds one example per row."""
     return np.dot(X, w) + b
 
 
@@ -167,58 +161,34 @@ def load_array(data_arrays, batch_size, is_train=True):
 
 
 # Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
-def get_fashion_mnist_labels(labels):
-    """Turn Fashion-MNIST class indices into their names."""
-    names = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
-             'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
-    return [names[int(i)] for i in labels]
-
-
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
-def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
-    """Draw a grid of images, optionally with a title above each."""
-    figsize = (num_cols * scale, num_rows * scale)
-    _, axes = d2l.plt.subplots(num_rows, num_cols, figsize=figsize)
-    axes = axes.flatten()
-    for i, (ax, img) in enumerate(zip(axes, imgs)):
-        ax.imshow(img.asnumpy() if hasattr(img, 'asnumpy') else img)
-        ax.axes.get_xaxis().set_visible(False)
-        ax.axes.get_yaxis().set_visible(False)
-        if titles:
-            ax.set_title(titles[i])
-    return axes
-
-
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
-def get_dataloader_workers():
-    """Worker processes for data loading: none, the data is decoded in memory."""
-    return 0
-
-
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
 FASHION_MNIST_FILES = {
     'train': ('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'),
     'test': ('t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz')}
-# Where an already downloaded copy may sit, searched in this order: the
-# cache, an offline mirror named by D2L_DATA_MIRROR, Debian's
-# dataset-fashion-mnist package.
+
+
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
 def fashion_mnist_dirs(cache_dir):
+    """Folders that may already hold the Fashion-MNIST files, in search order."""
     dirs = [os.path.join(cache_dir, 'fashion-mnist')]
     mirror = os.environ.get('D2L_DATA_MIRROR')
     if mirror:
         dirs += [os.path.join(mirror, 'fashion-mnist'), mirror]
     return dirs + ['/usr/share/datasets/fashion-mnist']
 
+
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
 def read_idx(path):
-    """Decode one gzip-compressed IDX file into a NumPy array."""
+    """Decode one gzip-compressed IDX file of unsigned bytes into a NumPy array."""
     import gzip
     import numpy as onp
     with gzip.open(path, 'rb') as f:
         raw = f.read()
-    ndim = raw[3]  # magic number: 0, 0, dtype code, number of dimensions
+    ndim = raw[3]  # magic number: 0, 0, type code, number of dimensions
     shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], 'big') for i in range(ndim)]
     return onp.frombuffer(raw, onp.uint8, offset=4 + 4 * ndim).reshape(shape)
 
+
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
 def read_fashion_mnist(split, cache_dir=None):
     """Return (images, labels) of one split as uint8 NumPy arrays."""
     cache_dir = cache_dir or d2l.data_dir()
@@ -237,6 +207,32 @@ def read_fashion_mnist(split, cache_dir=None):
             f'downloaded ({err}). Install Debian\'s dataset-fashion-mnist package, '
             f'or put {", ".join(names)} into {target}') from err
     return read_idx(os.path.join(target, names[0])), read_idx(os.path.join(target, names[1]))
+
+
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+def get_fashion_mnist_labels(labels):
+    """Turn Fashion-MNIST class indices into their names."""
+    names = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
+             'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
+    return [names[int(i)] for i in labels]
+
+
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
+    """Draw a grid of images, optionally with a title above each."""
+    # squeeze=False gives a 2-D array of axes even for a single row or image.
+    _, grid = d2l.plt.subplots(num_rows, num_cols, squeeze=False,
+                               figsize=(num_cols * scale, num_rows * scale))
+    grid = grid.ravel()
+    for k, (panel, picture) in enumerate(zip(grid, imgs)):
+        if hasattr(picture, 'asnumpy'):  # matplotlib wants NumPy, not MXNet
+            picture = picture.asnumpy()
+        panel.imshow(picture)
+        panel.xaxis.set_visible(False)
+        panel.yaxis.set_visible(False)
+        if titles:
+            panel.set_title(titles[k])
+    return grid
 
 
 # Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
@@ -266,6 +262,12 @@ class ArrayLoader:
 
 
 # Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+def get_dataloader_workers():
+    """Worker processes for data loading: none, the data is decoded in memory."""
+    return 0
+
+
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
 def load_data_fashion_mnist(batch_size, resize=None):
     """Return shuffled training and ordered test iterators over Fashion-MNIST.
 
@@ -276,7 +278,8 @@ def load_data_fashion_mnist(batch_size, resize=None):
     def as_arrays(split):
         images, labels = d2l.read_fashion_mnist(split)
         n = d2l.profile_examples(len(labels))
-        images = images[:n, None, :, :].astype('float32') / 255
+        images = images[:n, None, :, :].astype('float32')
+        images /= 255  # in place: one float copy of the split, not two
         return images, labels[:n].astype('int32')
 
     def resize_batch(X, y):
@@ -299,28 +302,31 @@ def accuracy(y_hat, y):
 
 
 # Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
+class Accumulator:
+    """Keep running sums of n quantities."""
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def add(self, *values):
+        # One value per total, in order; numbers and 1-element arrays both work.
+        for k, value in enumerate(values):
+            self.data[k] += float(value)
+
+    def reset(self):
+        """Set every total back to zero."""
+        self.data = [0.0 for _ in self.data]
+
+    def __getitem__(self, k):
+        return self.data[k]
+
+
+# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
 def evaluate_accuracy(net, data_iter):
     """Fraction of correct predictions of `net` over a whole dataset."""
     tally = Accumulator(2)  # correct predictions, examples seen
     for X, y in data_iter:
         tally.add(accuracy(net(X), y), y.size)
     return tally[0] / tally[1]
-
-
-# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
-class Accumulator:
-    """Keep running sums of n quantities."""
-    def __init__(self, n):
-        self.data = [0.0] * n
-
-    def add(self, *args):
-        self.data = [total + float(x) for total, x in zip(self.data, args)]
-
-    def reset(self):
-        self.data = [0.0] * len(self.data)
-
-    def __getitem__(self, idx):
-        return self.data[idx]
 
 
 # Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
@@ -342,61 +348,67 @@ def train_epoch_ch3(net, train_iter, loss, updater):
 # Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
 class Animator:
     """Plot metrics as they arrive: a live figure in Jupyter, text lines elsewhere."""
-    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None,
-                 ylim=None, xscale='linear', yscale='linear',
-                 fmts=('-', 'm--', 'g-.', 'r:'), nrows=1, ncols=1,
+    def __init__(self, xlabel=None, ylabel=None, legend=None,  # axis texts
+                 xlim=None, ylim=None, xscale='linear', yscale='linear',  # ranges
+                 fmts=('-', 'm--', 'g-.', 'r:'), nrows=1, ncols=1,  # styles, grid
                  figsize=(3.5, 2.5)):
         self.legend = legend or []
+        self.style = (xlabel, ylabel, xlim, ylim, xscale, yscale)
+        self.fmts = fmts
         self.in_notebook = Animator._in_notebook()
         if self.in_notebook:
             d2l.use_svg_display()
-        self.fig, axes = d2l.plt.subplots(nrows, ncols, figsize=figsize)
-        self.axes = axes.flatten() if nrows * ncols > 1 else [axes]
-        self.config_axes = lambda: d2l.set_axes(
-            self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, self.legend)
-        self.X, self.Y, self.fmts = None, None, fmts
+        self.fig, axes = d2l.plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+        self.axes = list(axes.ravel())
+        self.X, self.Y = None, None  # per curve: its x values, its y values
 
     @staticmethod
     def _in_notebook():
         shell = getattr(sys.modules.get('IPython'), 'get_ipython', lambda: None)()
         return shell is not None and 'IPKernelApp' in getattr(shell, 'config', {})
 
+    def config_axes(self):
+        d2l.set_axes(self.axes[0], *self.style, self.legend)
+
     def add(self, x, y):
         """Append one point to each curve: `y` holds one value per curve."""
-        if not hasattr(y, '__len__'):
-            y = [y]
-        if not hasattr(x, '__len__'):
-            x = [x] * len(y)
+        ys = list(y) if hasattr(y, '__len__') else [y]
+        xs = list(x) if hasattr(x, '__len__') else [x] * len(ys)
         if self.X is None:
-            self.X, self.Y = [[] for _ in y], [[] for _ in y]
-        for i, (a, b) in enumerate(zip(x, y)):
-            if a is not None and b is not None:
-                self.X[i].append(a)
-                self.Y[i].append(b)
-        self.axes[0].cla()
-        for xs, ys, fmt in zip(self.X, self.Y, self.fmts):
-            self.axes[0].plot(xs, ys, fmt)
+            self.X, self.Y = [[] for _ in ys], [[] for _ in ys]
+        for curve, (xv, yv) in enumerate(zip(xs, ys)):
+            if xv is None or yv is None:
+                continue  # this curve has no value at this step
+            self.X[curve].append(xv)
+            self.Y[curve].append(yv)
+        panel = self.axes[0]
+        panel.cla()
+        for curve_x, curve_y, fmt in zip(self.X, self.Y, self.fmts):
+            panel.plot(curve_x, curve_y, fmt)
         self.config_axes()
         if self.in_notebook:
             # Replace the previous frame: the stored notebook keeps one figure.
             display.display(self.fig)
             display.clear_output(wait=True)
         else:
-            values = ', '.join(f'{name} {ys[-1]:.3f}' for name, ys
-                               in zip(self.legend or range(len(self.Y)), self.Y) if ys)
-            print(f'{x[0]}: {values}')
+            names = self.legend or [str(k) for k in range(len(self.Y))]
+            values = ', '.join(f'{name} {vals[-1]:.3f}'
+                               for name, vals in zip(names, self.Y) if vals)
+            print(f'{xs[0]}: {values}')
 
 
 # Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
 def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
     """Train a classifier, plot loss and accuracies per epoch, print the final ones."""
     num_epochs = d2l.profile_epochs(num_epochs)  # fewer in a smoke run
-    animator = Animator(xlabel='epoch', xlim=[1, num_epochs], ylim=[0.3, 0.9],
-                        legend=['train loss', 'train acc', 'test acc'])
-    for epoch in range(num_epochs):
-        train_loss, train_acc = train_epoch_ch3(net, train_iter, loss, updater)
+    curves = ['train loss', 'train acc', 'test acc']
+    animator = Animator(xlabel='epoch', legend=curves,
+                        xlim=[1, num_epochs], ylim=[0.3, 0.9])
+    for epoch in range(1, num_epochs + 1):
+        train_metrics = train_epoch_ch3(net, train_iter, loss, updater)
         test_acc = evaluate_accuracy(net, test_iter)
-        animator.add(epoch + 1, (train_loss, train_acc, test_acc))
+        animator.add(epoch, train_metrics + (test_acc,))
+    train_loss, train_acc = train_metrics
     print(f'loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
 
 
@@ -418,12 +430,6 @@ def evaluate_loss(net, data_iter, loss):
         l = loss(net(X), y)
         tally.add(float(l.sum()), l.size)
     return tally[0] / tally[1]
-
-
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
-import tempfile
-import urllib.error
-import urllib.request
 
 
 # Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
