@@ -9,7 +9,7 @@ DATA_ENV := $(if $(wildcard $(MIRROR)/MANIFEST.tsv),D2L_DATA_MIRROR=$(MIRROR),)
 # nbval workers: one kernel per core, one thread per kernel.
 WORKERS ?= 2
 
-.PHONY: help setup lib sync run run-all test html lab clean
+.PHONY: help setup lib sync run run-all test test-gpu html lab clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -43,6 +43,11 @@ test: ## the test suite: library, pairs, notebooks (smoke profile), figures, ori
 	D2L_PROFILE=smoke $(DATA_ENV) $(PY) -m pytest -c tests/pytest.ini --rootdir=. \
 	  -n $(WORKERS) --dist loadfile --nbval-lax \
 	  tests $$($(PY) chapters/pages.py list --ipynb)
+
+test-gpu: ## the notebook suite on a GPU (needs a GPU and MXNet's CUDA build; see installation)
+	$(PY) tests/gpu_check.py
+	D2L_PROFILE=smoke D2L_GPU_RUN=1 $(DATA_ENV) $(PY) -m pytest -c tests/pytest.ini --rootdir=. \
+	  -n 1 --nbval-lax $$($(PY) chapters/pages.py list --ipynb)
 
 html: ## build the site from the stored outputs into _build/html
 	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going

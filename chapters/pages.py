@@ -78,9 +78,27 @@ def sync(page):
                    check=True, cwd=ROOT)
 
 
-def run_env():
-    """The environment stored outputs are made in: the full profile, the offline mirror."""
-    env = dict(os.environ, D2L_PROFILE=os.environ.get('D2L_PROFILE', 'full'))
+def stored_profile(page):
+    """The profile a page's stored outputs come from, and its caps.
+
+    Most pages store a full run. A page whose full run needs a GPU names a
+    capped profile in its header, e.g. ``d2l: {profile: lite, max_examples: 4096}``,
+    and says so in its text.
+    """
+    meta = jupytext.read(page.with_suffix('.md')).metadata.get('d2l', {})
+    env = {'D2L_PROFILE': meta.get('profile', 'full')}
+    for key in ('max_epochs', 'max_examples'):
+        if key in meta:
+            env[f'D2L_{key.upper()}'] = str(meta[key])
+    return env
+
+
+def run_env(page=None):
+    """The environment stored outputs are made in: the page's profile, the offline mirror."""
+    env = dict(os.environ)
+    env.setdefault('D2L_PROFILE', 'full')
+    if page is not None and 'D2L_PROFILE' not in os.environ:
+        env.update(stored_profile(page))
     if MIRROR.is_dir():
         env.setdefault('D2L_DATA_MIRROR', str(MIRROR))
     # Two OpenMP threads make big CPU kernels about twice as fast; MXNet hangs
@@ -92,12 +110,14 @@ def run_env():
 
 def run(page, timeout):
     sync(page)
+    env = run_env(page)
     start = time.time()
     subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook',
                     '--execute', '--inplace', f'--ExecutePreprocessor.timeout={timeout}',
-                    str(page.with_suffix('.ipynb'))], check=True, cwd=page.parent, env=run_env())
+                    str(page.with_suffix('.ipynb'))], check=True, cwd=page.parent, env=env)
+    caps = ', '.join(f'{k}={v}' for k, v in env.items() if k.startswith('D2L_MAX'))
     print(f'pages: ran {page.relative_to(ROOT)} in {time.time() - start:.1f} s '
-          f'(D2L_PROFILE={run_env()["D2L_PROFILE"]})')
+          f'(D2L_PROFILE={env["D2L_PROFILE"]}{", " + caps if caps else ""})')
 
 
 def main(argv=None):

@@ -3,9 +3,16 @@
 * SVG figures embed a creation date, so they are never compared as text.
 * Figure check: a cell whose stored output holds an image must produce an
   image of the same kind again, even when its text is not compared.
+* A page may shrink its own smoke run further (a CNN at 224 pixels is slow
+  even on 1,024 images): ``d2l: {smoke_max_examples: 256}`` in its header
+  becomes ``D2L_MAX_EXAMPLES`` for that notebook's kernel (likewise epochs).
+* On the GPU runner (D2L_GPU_RUN=1) cells tagged ``gpu-varies`` (they print
+  the device) are executed but their text is not compared.
 * The run ends with the slowest notebooks and their seconds.
 """
 import collections
+import json
+import os
 
 import pytest
 
@@ -34,16 +41,49 @@ def _with_figure_check(item):
         return ok
 
     item.compare_outputs = compare_outputs
+    if os.environ.get('D2L_GPU_RUN') and 'gpu-varies' in item.cell.metadata.get('tags', []):
+        # Such a cell prints the device (cpu(0) here, gpu(0) there).
+        compare_text = False
     # nbval only calls compare_outputs for checked cells; every cell with a
     # stored image becomes one, and compares only what is asked of it.
     if _image_kinds(item.cell.get('outputs', [])):
         item.options['check'] = True
 
 
+def _smoke_caps(path):
+    meta = json.loads(open(path, encoding='utf-8').read()).get('metadata', {}).get('d2l', {})
+    return {f'D2L_{key[len("smoke_"):].upper()}': str(value)
+            for key, value in meta.items() if key in ('smoke_max_examples', 'smoke_max_epochs')}
+
+
+def _with_page_caps(notebook_file):
+    caps = _smoke_caps(notebook_file.path)
+    if not caps or getattr(notebook_file, '_d2l_caps', False):
+        return
+    original_setup = notebook_file.setup
+
+    def setup():
+        # The kernel inherits the environment when it starts, here.
+        saved = {k: os.environ.get(k) for k in caps}
+        os.environ.update(caps)
+        try:
+            original_setup()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    notebook_file.setup = setup
+    notebook_file._d2l_caps = True
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if type(item).__name__ == 'IPyNbCell':
             _with_figure_check(item)
+            _with_page_caps(item.parent)
 
 
 def pytest_runtest_logreport(report):

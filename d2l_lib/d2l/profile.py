@@ -1,27 +1,28 @@
-"""The one switch between a reader's run and a quick test run.
+"""The one switch between a reader's run and a quicker run: ``D2L_PROFILE``.
 
-``D2L_PROFILE=full`` (the default) runs every page as printed: whole datasets,
-all epochs. ``D2L_PROFILE=smoke`` is what ``make test`` sets: the library's
-data loaders hand out a small slice of each dataset and its training loops
-stop after a couple of epochs, so the whole book executes in minutes on two
-CPU cores. The code on the page is the same in both profiles; only these
-helpers look at the variable.
+* ``full`` (the default) runs every page as printed: whole datasets, all epochs.
+* ``lite`` caps the data and the epochs for pages whose full run needs a GPU
+  (the big CNNs on a CPU); a page whose stored outputs come from it says so,
+  and its caps are recorded in the page's metadata (see chapters/pages.py).
+* ``smoke`` is what ``make test`` sets: a small slice of each dataset and a
+  couple of epochs, so the whole book executes in minutes on two CPU cores.
+
+Only the library's loaders and training loops consult these helpers; the code
+on the page is the same in every profile. ``D2L_MAX_EPOCHS`` and
+``D2L_MAX_EXAMPLES`` override a capped profile's defaults.
 """
 import os
 
-PROFILES = ('full', 'smoke')
-# How much a smoke run keeps. Small enough for seconds per page, large enough
-# that every code path (several minibatches, a test pass) still runs.
-SMOKE_EPOCHS = 2
-SMOKE_EXAMPLES = 1024
+# (epochs, examples) kept by each profile; None keeps everything.
+CAPS = {'full': (None, None), 'lite': (3, 8192), 'smoke': (2, 1024)}
 
 
 def profile():
-    """Return the active profile name, ``'full'`` or ``'smoke'``."""
+    """Return the active profile name: ``'full'``, ``'lite'`` or ``'smoke'``."""
     name = os.environ.get('D2L_PROFILE', 'full').strip().lower() or 'full'
-    if name not in PROFILES:
+    if name not in CAPS:
         raise ValueError(f'D2L_PROFILE={name!r} is not a known profile; '
-                         f'use one of {", ".join(PROFILES)}')
+                         f'use one of {", ".join(CAPS)}')
     return name
 
 
@@ -30,11 +31,24 @@ def is_smoke():
     return profile() == 'smoke'
 
 
-def profile_epochs(num_epochs, smoke=SMOKE_EPOCHS):
-    """The number of epochs to run: ``num_epochs``, or at most ``smoke`` in a test run."""
-    return min(num_epochs, smoke) if is_smoke() else num_epochs
+def _cap(index, variable):
+    name = profile()
+    default = CAPS[name][index]
+    if default is None:
+        return None
+    return int(os.environ.get(variable, default))
 
 
-def profile_examples(num_examples, smoke=SMOKE_EXAMPLES):
-    """How many examples of a dataset to use: all, or at most ``smoke`` in a test run."""
-    return min(num_examples, smoke) if is_smoke() else num_examples
+def profile_epochs(num_epochs, smoke=None):
+    """The number of epochs to run: ``num_epochs`` unless the profile caps it.
+
+    ``smoke`` overrides the cap of the smoke profile for one call.
+    """
+    cap = smoke if (smoke is not None and is_smoke()) else _cap(0, 'D2L_MAX_EPOCHS')
+    return num_epochs if cap is None else min(num_epochs, cap)
+
+
+def profile_examples(num_examples, smoke=None):
+    """How many examples of a dataset to use: all, unless the profile caps it."""
+    cap = smoke if (smoke is not None and is_smoke()) else _cap(1, 'D2L_MAX_EXAMPLES')
+    return num_examples if cap is None else min(num_examples, cap)
