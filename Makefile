@@ -24,6 +24,9 @@ setup: ## set up a fresh machine: venv, pinned packages, d2l (editable), kernel,
 	$(PY) -m pip install --quiet --no-deps -e d2l_lib
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (d2l)" >/dev/null
 	@bash .ci/install-system-data.sh
+	@command -v npm >/dev/null || { echo "setup: npm not found; it installs the local MathJax copy the site uses (apt-get install npm)"; exit 1; }
+	test -f $(VENV)/mathjax/node_modules/mathjax/es5/tex-chtml.js || \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/mathjax mathjax@3.2.2
 	@echo "setup: done. Next: make test (or make lab to read the notebooks)"
 
 lib: ## regenerate d2l_lib/d2l/mxnet.py from the pages' #@save cells
