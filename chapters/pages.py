@@ -5,6 +5,7 @@ executed ``.ipynb`` the site shows and the tests re-run.
     python chapters/pages.py sync [PAGE...]   # md -> ipynb inputs, keeping outputs
     python chapters/pages.py run PAGE...      # sync, then execute and store outputs
     python chapters/pages.py check            # exit 1 if any pair differs
+    python chapters/pages.py dist OUT.zip     # every notebook + d2l_lib + requirements
 
 PAGE is a path (``chapters/02-preliminaries/ndarray``, with or without a
 suffix) or a page's file name (``ndarray``) when that name is unique.
@@ -120,6 +121,22 @@ def run(page, timeout):
           f'(D2L_PROFILE={env["D2L_PROFILE"]}{", " + caps if caps else ""})')
 
 
+def dist(target):
+    """Zip the executed notebooks, their figures, the library and the pins."""
+    import zipfile
+    target = pathlib.Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    files = [p.with_suffix('.ipynb') for p in pages()]
+    files += sorted({f for p in pages() for f in p.parent.glob('img/*') if f.is_file()})
+    files += [f for f in sorted((ROOT / 'd2l_lib').rglob('*'))
+              if f.is_file() and '__pycache__' not in f.parts and '.egg-info' not in str(f)]
+    files += [ROOT / 'requirements.txt', ROOT / 'README.md']
+    with zipfile.ZipFile(target, 'w', zipfile.ZIP_DEFLATED) as archive:
+        for f in files:
+            archive.write(f, pathlib.Path('d2l-mxnet') / f.relative_to(ROOT))
+    print(f'pages: wrote {target} ({len(files)} files, {target.stat().st_size / 1e6:.1f} MB)')
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     sub = parser.add_subparsers(dest='command', required=True)
@@ -130,6 +147,7 @@ def main(argv=None):
         p.add_argument('pages', nargs='*')
         p.add_argument('--timeout', type=int, default=3600)
     sub.add_parser('check', help='exit 1 if any pair differs')
+    sub.add_parser('dist', help='zip notebooks, d2l_lib and requirements').add_argument('target')
     args = parser.parse_args(argv)
 
     if args.command == 'list':
@@ -143,6 +161,8 @@ def main(argv=None):
             parser.error('run needs at least one page')
         for p in [resolve(n) for n in args.pages]:
             run(p, args.timeout)
+    elif args.command == 'dist':
+        dist(args.target)
     elif args.command == 'check':
         problems = [d for p in pages() for d in pair_differences(p)]
         print('\n'.join(problems) or f'pages: all {len(pages())} pairs agree')

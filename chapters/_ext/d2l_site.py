@@ -1,17 +1,198 @@
 """Sphinx extension for the book's site (loaded through _config.yml).
 
-* Drops script tags that appear twice on a page. With this Jupyter Book
-  stack the inline configuration of sphinx-thebe and sphinx-togglebutton is
-  registered twice (once with filename None, once with ''), which Sphinx
-  does not see as equal; every page then declared `const THEBE_JS_URL`
-  twice and the browser raised a SyntaxError.
+* ``{d2l-api}`` lists every public name of the generated ``d2l`` module with
+  its signature, the first line of its docstring and a link to the page that
+  defines it, in reading order. It reads d2l_lib/d2l/mxnet.py at build time.
+* ``{d2l-results}`` tabulates the training runs recorded in the stored
+  notebooks beside the original edition's reference results
+  (chapters/99-back/reference-results.yml).
+* A 404 page, and removal of script tags that appear twice on a page (with
+  this Jupyter Book stack the inline configuration of sphinx-thebe and
+  sphinx-togglebutton is registered twice, once with filename None and once
+  with '', which Sphinx does not see as equal; every page then declared
+  ``const THEBE_JS_URL`` twice and the browser raised a SyntaxError).
 """
+import ast
+import json
+import pathlib
+import re
 
+import yaml
+from docutils import nodes
+from docutils.parsers.rst import Directive
+from sphinx import addnodes
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+MODULE = ROOT / 'd2l_lib' / 'd2l' / 'mxnet.py'
+REFERENCES = ROOT / 'chapters' / '99-back' / 'reference-results.yml'
+DEFINED_IN = re.compile(r'^# Defined in file: \./(.+)\.md$')
+
+
+# -- the d2l API ------------------------------------------------------------------
+
+def public_api(path=MODULE):
+    """Return [(name, signature, first docstring line, page)] in module order."""
+    source = pathlib.Path(path).read_text()
+    lines = source.splitlines()
+    page_at = {}
+    current = None
+    for number, line in enumerate(lines, 1):
+        match = DEFINED_IN.match(line)
+        if match:
+            current = match.group(1)
+        page_at[number] = current
+    entries, seen = [], set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            name = node.name
+            if isinstance(node, ast.FunctionDef):
+                signature = f'({ast.unparse(node.args)})'
+            else:
+                init = next((n for n in node.body if isinstance(n, ast.FunctionDef)
+                             and n.name == '__init__'), None)
+                args = ast.unparse(init.args).removeprefix('self, ').removeprefix('self') if init else ''
+                signature = f'({args})'
+            doc = (ast.get_docstring(node) or '').strip().split('\n')[0]
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            name, signature = node.targets[0].id, ''
+            doc = f'= {ast.unparse(node.value)}'
+            if len(doc) > 90:
+                doc = doc[:87] + '...'
+        else:
+            continue
+        if name.startswith('_') or name in seen or name == 'd2l':
+            continue
+        seen.add(name)
+        entries.append((name, signature, doc, page_at.get(node.lineno)))
+    return entries
+
+
+def _doc_link(target, env):
+    ref = addnodes.pending_xref('', refdomain='std', reftype='doc', reftarget='/' + target,
+                                refexplicit=False, refdoc=env.docname, refwarn=True)
+    ref += nodes.inline(text=target)
+    return ref
+
+
+class D2LApi(Directive):
+    has_content = False
+
+    def run(self):
+        env = self.state.document.settings.env
+        env.note_dependency(str(MODULE))
+        items = nodes.definition_list(classes=['d2l-api'])
+        for name, signature, doc, page in public_api():
+            term = nodes.term()
+            term['ids'].append(f'd2l-{name}'.replace('_', '-').lower())
+            term += nodes.literal(text=f'd2l.{name}{signature}')
+            body = nodes.paragraph()
+            if doc:
+                body += nodes.Text(doc + ' ')
+            body += nodes.Text('Defined in ')
+            body += _doc_link(page, env)
+            body += nodes.Text('.')
+            definition = nodes.definition()
+            definition += body
+            item = nodes.definition_list_item()
+            item += term
+            item += definition
+            items += item
+        return [items]
+
+
+# -- results of the training runs ------------------------------------------------
+
+def stored_text(page):
+    """All text a page's stored outputs show (streams and plain results), solutions excluded."""
+    notebook = json.loads((ROOT / f'{page}.ipynb').read_text())
+    chunks = []
+    for cell in notebook['cells']:
+        if cell['cell_type'] != 'code' or 'hide-cell' in cell.get('metadata', {}).get('tags', []):
+            continue
+        for out in cell.get('outputs', []):
+            text = out.get('text') or out.get('data', {}).get('text/plain', '')
+            chunks.append(''.join(text) if isinstance(text, list) else text)
+    return '\n'.join(chunks), notebook.get('metadata', {}).get('d2l', {})
+
+
+def load_references(path=REFERENCES):
+    return yaml.safe_load(pathlib.Path(path).read_text())['runs']
+
+
+def result_rows(references=None):
+    """One row per reference entry, with what the stored notebook printed."""
+    rows = []
+    for ref in references or load_references():
+        text, meta = stored_text(ref['page'])
+        matches = list(re.finditer(ref['pattern'], text))
+        occurrence = ref.get('occurrence', 1)
+        match = matches[occurrence - 1] if len(matches) >= occurrence else None
+        device = re.search(r'examples/sec on (\S+)', text[match.end():]) if match else None
+        row = dict(ref, printed=match.group(0).strip() if match else None,
+                   device=device.group(1) if device else 'cpu (not printed)',
+                   profile=meta.get('profile', 'full'), status='missing')
+        caps = [f'{k.removeprefix("max_")} ≤ {v}' for k, v in meta.items() if k.startswith('max_')]
+        if caps:
+            row['profile'] += f' ({", ".join(caps)})'
+        if match and 'metric' in ref:
+            ours = float(match.group(ref['metric']))
+            goal, tol = float(ref['reference_value']), float(ref.get('tolerance', 0.005))
+            better = ours >= goal - tol if ref.get('better', 'higher') == 'higher' else ours <= goal + tol
+            row['status'] = 'matches or beats' if better else 'below'
+            row['ours'] = ours
+        elif match:
+            row['status'] = 'see text'
+        rows.append(row)
+    return rows
+
+
+class D2LResults(Directive):
+    has_content = False
+    COLUMNS = ('Page', 'Run', 'Data', 'Profile', 'Device', 'Printed (stored notebook)',
+               'Original edition', '')
+
+    def run(self):
+        env = self.state.document.settings.env
+        env.note_dependency(str(REFERENCES))
+        table = nodes.table(classes=['d2l-results'])
+        group = nodes.tgroup(cols=len(self.COLUMNS))
+        table += group
+        for _ in self.COLUMNS:
+            group += nodes.colspec(colwidth=1)
+        head = nodes.thead()
+        head += self._row([nodes.Text(c) for c in self.COLUMNS])
+        group += head
+        body = nodes.tbody()
+        for row in result_rows():
+            env.note_dependency(str(ROOT / f'{row["page"]}.ipynb'))
+            mark = {'matches or beats': '✓', 'below': '✗ below', 'see text': '·', 'missing': 'missing!'}
+            body += self._row([_doc_link(row['page'], env), nodes.Text(row['model']),
+                               nodes.Text(row['data']), nodes.Text(row['profile']),
+                               nodes.Text(row['device']),
+                               nodes.literal(text=row['printed'] or 'not found'),
+                               nodes.Text(row['reference']), nodes.Text(mark[row['status']])])
+        group += body
+        return [table]
+
+    @staticmethod
+    def _row(cells):
+        row = nodes.row()
+        for content in cells:
+            entry = nodes.entry()
+            paragraph = nodes.paragraph()
+            paragraph += content
+            entry += paragraph
+            row += entry
+        return row
+
+
+# -- page furniture ------------------------------------------------------------------
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
     seen, unique = set(), []
     for script in context.get('script_files', []):
-        key = (getattr(script, 'filename', script) or '', str(getattr(script, 'attributes', {}).get('body', '')))
+        key = (getattr(script, 'filename', script) or '',
+               str(getattr(script, 'attributes', {}).get('body', '')))
         if key not in seen:
             seen.add(key)
             unique.append(script)
@@ -20,6 +201,16 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     context['script_files'][:] = unique
 
 
+def _not_found_page(app):
+    body = ('<h1>Page not found</h1><p>There is no page at this address. The book may '
+            'have moved it: start again from the <a href="/index.html">front page</a> '
+            'or try the <a href="/search.html">search</a>.</p>')
+    yield '404', {'title': 'Page not found', 'body': body}, 'page.html'
+
+
 def setup(app):
+    app.add_directive('d2l-api', D2LApi)
+    app.add_directive('d2l-results', D2LResults)
     app.connect('html-page-context', _dedupe_scripts, priority=999)
+    app.connect('html-collect-pages', _not_found_page)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# System packages from Debian, installed when running as root:
+# - dataset-fashion-mnist: the real Fashion-MNIST, offline, under
+#   /usr/share/datasets/fashion-mnist/ (the book's chapter 3 onwards);
+# - chromium, chromium-driver: the headless browser `make test-site` drives.
+set -u
+fmnist=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+want=()
+[ -f "$fmnist" ] || want+=(dataset-fashion-mnist)
+[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || want+=(chromium chromium-driver)
+if [ ${#want[@]} -eq 0 ]; then
+  echo "setup: Fashion-MNIST and chromium are installed"
+  exit 0
+fi
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${want[@]}" >/dev/null \
+    && echo "setup: installed ${want[*]} from Debian" && exit 0
+  echo "setup: apt-get could not install ${want[*]}" >&2
+  exit 1
+fi
+cat <<MSG
+setup: not root, so these Debian packages were not installed: ${want[*]}
+  sudo apt-get install ${want[*]}
+Without dataset-fashion-mnist the book downloads Fashion-MNIST on first use
+(needs internet), or reads the four *-ubyte.gz files from a folder named by
+D2L_DATA_MIRROR. Without chromium only \`make test-site\` is unavailable.
+MSG
