@@ -6,7 +6,7 @@
 * ``{d2l-results}`` tabulates the training runs recorded in the stored
   notebooks beside the original edition's reference results
   (chapters/99-back/reference-results.yml).
-* A 404 page, and removal of script tags that appear twice on a page (with
+* A 404 page, a default colour mode, and removal of script tags that appear twice on a page (with
   this Jupyter Book stack the inline configuration of sphinx-thebe and
   sphinx-togglebutton is registered twice, once with filename None and once
   with '', which Sphinx does not see as equal; every page then declared
@@ -208,7 +208,16 @@ def _not_found_page(app):
     yield '404', {'title': 'Page not found', 'body': body}, 'page.html'
 
 
+def _theme_defaults(app, config):
+    # Without a default colour mode the theme logs a console error on a
+    # reader's first visit ("Got invalid theme mode"). The theme's templates
+    # read it from the page context; set it in place, next to what Jupyter
+    # Book put there.
+    config.html_context.setdefault('default_mode', 'light')
+
+
 def setup(app):
+    app.connect('config-inited', _theme_defaults)
     app.add_directive('d2l-api', D2LApi)
     app.add_directive('d2l-results', D2LResults)
     app.connect('html-page-context', _dedupe_scripts, priority=999)

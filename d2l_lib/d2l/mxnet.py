@@ -55,8 +55,12 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
 
 
 # Defined in file: ./chapters/02-preliminaries/calculus.md
-def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
-         ylim=None, xscale='linear', yscale='linear',
+def plot(X, Y=None,
+         # what to write on the axes and in the legend
+         xlabel=None, ylabel=None, legend=None,
+         # visible ranges and scales of the two axes
+         xlim=None, ylim=None, xscale='linear', yscale='linear',
+         # one line style per curve, the figure size, and where to draw
          fmts=('-', 'm--', 'g-.', 'r:'), figsize=(3.5, 2.5), axes=None):
     """Plot one or several curves (lists or 1-D arrays) into `axes`."""
 
@@ -155,8 +159,9 @@ def sgd(params, lr, batch_size):
 
 # Defined in file: ./chapters/03-linear-networks/linear-regression-concise.md
 def load_array(data_arrays, batch_size, is_train=True):
-    """Wrap in-memory arrays in a Gluon DataLoader (shuffled when training)."""
+    """Serve in-memory arrays as minibatches; shuffle them when training."""
     dataset = gluon.data.ArrayDataset(*data_arrays)
+    # Training benefits from a new order every epoch; evaluation does not.
     return gluon.data.DataLoader(dataset, batch_size, shuffle=is_train)
 
 
@@ -189,9 +194,17 @@ def read_idx(path):
 
 
 # Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+_decoded_fashion_mnist = {}  # (split, cache_dir) -> (images, labels)
+
 def read_fashion_mnist(split, cache_dir=None):
-    """Return (images, labels) of one split as uint8 NumPy arrays."""
+    """Return (images, labels) of one split as read-only uint8 NumPy arrays."""
     cache_dir = cache_dir or d2l.data_dir()
+    key = (split, cache_dir)
+    if key not in _decoded_fashion_mnist:
+        _decoded_fashion_mnist[key] = _read_fashion_mnist_files(split, cache_dir)
+    return _decoded_fashion_mnist[key]
+
+def _read_fashion_mnist_files(split, cache_dir):
     names = FASHION_MNIST_FILES[split]
     for folder in fashion_mnist_dirs(cache_dir):
         paths = [os.path.join(folder, n) for n in names]
@@ -554,3 +567,266 @@ def download_all():
     """Fetch every file of DATA_HUB (for preparing an offline machine)."""
     for name in DATA_HUB:
         download(name)
+
+
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+DATA_HUB['kaggle_house_train'] = (DATA_URL + 'kaggle_house_pred_train.csv', '585e9cc93e70b39160e7921475f9bcd7d31219ce')
+
+
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+DATA_HUB['kaggle_house_test'] = (DATA_URL + 'kaggle_house_pred_test.csv', 'fa19780a7b011d9b009e8bff8e99922a8ee2eb90')
+
+
+# Defined in file: ./chapters/05-deep-learning-computation/use-gpu.md
+def try_gpu(i=0):
+    """GPU number i if MXNet can see it, otherwise the CPU."""
+    return npx.gpu(i) if npx.num_gpus() > i else npx.cpu()
+
+
+# Defined in file: ./chapters/05-deep-learning-computation/use-gpu.md
+def try_all_gpus():
+    """Every GPU MXNet can see, or [cpu()] on a machine without one."""
+    found = [npx.gpu(i) for i in range(npx.num_gpus())]
+    return found if found else [npx.cpu()]
+
+
+# Defined in file: ./chapters/06-convolutional-neural-networks/conv-layer.md
+def corr2d(X, K):
+    """Two-dimensional cross-correlation of X with kernel K (no padding, stride 1)."""
+    kh, kw = K.shape
+    out = np.zeros((X.shape[0] - kh + 1, X.shape[1] - kw + 1))
+    for r in range(out.shape[0]):
+        for c in range(out.shape[1]):
+            out[r, c] = (X[r:r + kh, c:c + kw] * K).sum()
+    return out
+
+
+# Defined in file: ./chapters/06-convolutional-neural-networks/lenet.md
+def evaluate_accuracy_gpu(net, data_iter, device=None):
+    """Accuracy of `net` on a dataset, computed on `device` (default: where net lives)."""
+    if device is None:
+        device = list(net.collect_params().values())[0].list_ctx()[0]
+    tally = d2l.Accumulator(2)  # correct predictions, examples
+    for X, y in data_iter:
+        X, y = X.as_in_ctx(device), y.as_in_ctx(device)
+        tally.add(d2l.accuracy(net(X), y), y.size)
+    return tally[0] / tally[1]
+
+
+# Defined in file: ./chapters/06-convolutional-neural-networks/lenet.md
+def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=d2l.try_gpu()):
+    """Train a CNN with SGD on `device`, plot progress, print final metrics and speed."""
+    num_epochs = d2l.profile_epochs(num_epochs)  # capped in the lite and smoke profiles
+    # Xavier keeps activations at a sane scale in deep conv stacks (section 4.8).
+    net.initialize(init.Xavier(), ctx=device, force_reinit=True)
+    updater = gluon.Trainer(net.collect_params(), 'sgd', dict(learning_rate=lr))
+    cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
+    animator = d2l.Animator(xlabel='epoch', xlim=[1, num_epochs],
+                            legend=['train loss', 'train acc', 'test acc'])
+    timer, batches = d2l.Timer(), len(train_iter)
+    for epoch in range(num_epochs):
+        tally = d2l.Accumulator(3)  # summed loss, correct predictions, examples
+        for i, (features, labels) in enumerate(train_iter):
+            timer.start()
+            features = features.as_in_ctx(device)
+            labels = labels.as_in_ctx(device)
+            with autograd.record():
+                scores = net(features)
+                batch_loss = cross_entropy(scores, labels)
+            batch_loss.backward()
+            updater.step(labels.size)
+            tally.add(float(batch_loss.sum()), d2l.accuracy(scores, labels), labels.size)
+            timer.stop()
+            # A few points per epoch keep the curve informative but cheap to draw.
+            if (i + 1) % max(batches // 5, 1) == 0 or i == batches - 1:
+                animator.add(epoch + (i + 1) / batches,
+                             (tally[0] / tally[2], tally[1] / tally[2], None))
+        test_acc = evaluate_accuracy_gpu(net, test_iter, device)
+        animator.add(epoch + 1, (None, None, test_acc))
+    print(f'loss {tally[0] / tally[2]:.3f}, train acc {tally[1] / tally[2]:.3f}, '
+          f'test acc {test_acc:.3f}')
+    print(f'{tally[2] * num_epochs / timer.sum():.1f} examples/sec on {str(device)}')
+
+
+# Defined in file: ./chapters/07-convolutional-modern/resnet.md
+class Residual(nn.HybridBlock):
+    """Two 3x3 convolutions with batch norm, plus a shortcut from input to output.
+
+    With use_1x1conv the shortcut is a 1x1 convolution, so the block can change
+    the number of channels and, with strides=2, halve height and width.
+    """
+    def __init__(self, num_channels, use_1x1conv=False, strides=1, **kwargs):
+        super().__init__(**kwargs)
+        # Main path: the first convolution carries the stride, the second keeps the size.
+        self.conv1 = nn.Conv2D(num_channels, 3, strides=strides, padding=1)
+        self.conv2 = nn.Conv2D(num_channels, 3, padding=1)
+        self.bn1, self.bn2 = nn.BatchNorm(), nn.BatchNorm()
+        # Shortcut: identity, or a 1x1 convolution when the shapes must change.
+        self.shortcut = (nn.Conv2D(num_channels, 1, strides=strides)
+                         if use_1x1conv else None)
+
+    def hybrid_forward(self, F, X):
+        Y = F.npx.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        if self.shortcut is not None:
+            X = self.shortcut(X)
+        return F.npx.relu(Y + X)
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+d2l.DATA_HUB['time_machine'] = (d2l.DATA_URL + 'timemachine.txt', '090b5e7e70c295757f55df93cb0a180b9691891a')
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+def read_time_machine():
+    """Return the lines of The Time Machine, lowercased, with every run of
+    characters other than letters replaced by one space."""
+    non_letters = re.compile('[^A-Za-z]+')
+    with open(d2l.download('time_machine'), encoding='utf-8') as book:
+        return [non_letters.sub(' ', raw).strip().lower() for raw in book]
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+def tokenize(lines, token='word'):
+    """Split every line into word tokens or character tokens."""
+    if token == 'word':
+        return [line.split() for line in lines]
+    if token == 'char':
+        return [list(line) for line in lines]
+    raise ValueError(f"unknown token type {token!r}; use 'word' or 'char'")
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+def count_corpus(tokens):
+    """Count how often each token occurs; `tokens` is a flat list of tokens
+    or a list of such lists (one per line)."""
+    if tokens and isinstance(tokens[0], list):
+        tokens = itertools.chain.from_iterable(tokens)
+    return collections.Counter(tokens)
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+class Vocab:
+    """A two-way mapping between tokens and indices; index 0 is '<unk>'."""
+    def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
+        counts = count_corpus(tokens or [])
+        # Most frequent first; sorted() is stable, so ties keep the order in
+        # which the tokens first appeared in the text.
+        self._token_freqs = sorted(counts.items(), key=lambda item: item[1],
+                                   reverse=True)
+        kept = [tok for tok, freq in self._token_freqs if freq >= min_freq]
+        ordered = dict.fromkeys(['<unk>', *(reserved_tokens or []), *kept])
+        self.idx_to_token = list(ordered)
+        self.token_to_idx = {tok: idx for idx, tok in enumerate(self.idx_to_token)}
+
+    def __len__(self):
+        return len(self.idx_to_token)
+
+    def __getitem__(self, tokens):
+        """Index of one token, or a list of indices for a list/tuple of tokens."""
+        if isinstance(tokens, (list, tuple)):
+            return [self[tok] for tok in tokens]
+        return self.token_to_idx.get(tokens, self.unk)
+
+    def to_tokens(self, indices):
+        """Token of one index, or a list of tokens for several indices."""
+        if hasattr(indices, 'tolist'):       # NumPy or MXNet arrays
+            indices = indices.tolist()
+        if isinstance(indices, (list, tuple)):
+            return [self.idx_to_token[int(i)] for i in indices]
+        return self.idx_to_token[int(indices)]
+
+    @property
+    def unk(self):
+        """Index of the unknown token."""
+        return 0
+
+    @property
+    def token_freqs(self):
+        """(token, count) pairs of the corpus, most frequent first."""
+        return self._token_freqs
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+def load_corpus_time_machine(max_tokens=-1):
+    """Return the character indices of The Time Machine and its vocabulary."""
+    char_lines = tokenize(read_time_machine(), 'char')
+    vocab = Vocab(char_lines)
+    corpus = [vocab[ch] for ch in itertools.chain.from_iterable(char_lines)]
+    if max_tokens > 0:
+        corpus = corpus[:max_tokens]
+    return corpus, vocab
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md
+def seq_data_iter_random(corpus, batch_size, num_steps):
+    """Minibatches of non-overlapping windows from random places of `corpus`.
+
+    Yields (X, Y), both of shape (batch_size, num_steps); Y is X one token ahead.
+    """
+    import numpy as onp  # plain NumPy gathers the windows faster than mxnet.np
+    tokens = onp.asarray(corpus, dtype=onp.float32)
+    offset = random.randrange(num_steps)            # new cuts in every epoch
+    num_windows = len(corpus) // num_steps - 1      # fits for any offset (and Y's extra token)
+    num_batches = num_windows // batch_size
+    if num_batches == 0:
+        raise ValueError(f'a corpus of {len(corpus)} tokens is too short for '
+                         f'batch_size={batch_size} x num_steps={num_steps}')
+    starts = [offset + k * num_steps for k in range(num_windows)]
+    random.shuffle(starts)                          # neighbours in a batch are unrelated
+    within = onp.arange(num_steps)
+    for b in range(num_batches):
+        chosen = onp.array(starts[b * batch_size:(b + 1) * batch_size])
+        positions = chosen[:, None] + within        # (batch_size, num_steps) indices
+        yield np.array(tokens[positions]), np.array(tokens[positions + 1])
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md
+def seq_data_iter_sequential(corpus, batch_size, num_steps):
+    """Minibatches whose row i continues row i of the previous minibatch.
+
+    Yields (X, Y), both of shape (batch_size, num_steps); Y is X one token ahead.
+    """
+    import numpy as onp
+    tokens = onp.asarray(corpus, dtype=onp.float32)
+    offset = random.randrange(num_steps)
+    stretch = (len(corpus) - num_steps) // batch_size   # tokens per row; fits for any offset
+    num_batches = stretch // num_steps
+    if num_batches == 0:
+        raise ValueError(f'a corpus of {len(corpus)} tokens is too short for '
+                         f'batch_size={batch_size} x num_steps={num_steps}')
+    # Row r of every minibatch reads from the stretch starting at offset + r * stretch.
+    row_starts = offset + stretch * onp.arange(batch_size)[:, None]
+    within = onp.arange(num_steps)
+    for b in range(num_batches):
+        positions = row_starts + b * num_steps + within
+        yield np.array(tokens[positions]), np.array(tokens[positions + 1])
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md
+class SeqDataLoader:
+    """Iterable over (X, Y) minibatches of The Time Machine (character tokens)."""
+
+    def __init__(self, batch_size, num_steps, use_random_iter, max_tokens):
+        self.corpus, self.vocab = d2l.load_corpus_time_machine(max_tokens)
+        self.batch_size, self.num_steps = batch_size, num_steps
+        self.use_random_iter = use_random_iter
+        self.make_epoch = (d2l.seq_data_iter_random if use_random_iter
+                           else d2l.seq_data_iter_sequential)
+
+    def __iter__(self):
+        return self.make_epoch(self.corpus, self.batch_size, self.num_steps)
+
+    def __len__(self):
+        """Minibatches per epoch (the same for every random offset)."""
+        length, steps = len(self.corpus), self.num_steps
+        if self.use_random_iter:
+            return (length // steps - 1) // self.batch_size
+        return (length - steps) // self.batch_size // steps
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md
+def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tokens=10000):
+    """Return a minibatch loader over The Time Machine and its vocabulary."""
+    loader = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens)
+    return loader, loader.vocab
