@@ -129,7 +129,7 @@ def result_rows(references=None):
         match = matches[occurrence - 1] if len(matches) >= occurrence else None
         device = re.search(r'examples/sec on (\S+)', text[match.end():]) if match else None
         row = dict(ref, printed=match.group(0).strip() if match else None,
-                   device=device.group(1) if device else 'cpu (not printed)',
+                   device=device.group(1) if device else 'device not printed',
                    profile=meta.get('profile', 'full'), status='missing')
         caps = [f'{k.removeprefix("max_")} ≤ {v}' for k, v in meta.items() if k.startswith('max_')]
         if caps:
@@ -148,8 +148,9 @@ def result_rows(references=None):
 
 class D2LResults(Directive):
     has_content = False
-    COLUMNS = ('Page', 'Run', 'Data', 'Profile', 'Device', 'Printed (stored notebook)',
-               'Original edition', '')
+    COLUMNS = ('Run (page)', 'Data', 'Profile, device', 'Printed by the stored notebook',
+               'Original edition')
+    MARKS = {'matches or beats': ' ✓', 'below': ' ✗ (below)', 'see text': '', 'missing': ' (not found!)'}
 
     def run(self):
         env = self.state.document.settings.env
@@ -157,20 +158,22 @@ class D2LResults(Directive):
         table = nodes.table(classes=['d2l-results'])
         group = nodes.tgroup(cols=len(self.COLUMNS))
         table += group
-        for _ in self.COLUMNS:
-            group += nodes.colspec(colwidth=1)
+        for width in (3, 2, 2, 4, 3):
+            group += nodes.colspec(colwidth=width)
         head = nodes.thead()
         head += self._row([nodes.Text(c) for c in self.COLUMNS])
         group += head
         body = nodes.tbody()
         for row in result_rows():
             env.note_dependency(str(ROOT / f'{row["page"]}.ipynb'))
-            mark = {'matches or beats': '✓', 'below': '✗ below', 'see text': '·', 'missing': 'missing!'}
-            body += self._row([_doc_link(row['page'], env), nodes.Text(row['model']),
-                               nodes.Text(row['data']), nodes.Text(row['profile']),
-                               nodes.Text(row['device']),
-                               nodes.literal(text=row['printed'] or 'not found'),
-                               nodes.Text(row['reference']), nodes.Text(mark[row['status']])])
+            run = nodes.inline()
+            run += nodes.Text(row['model'] + ' (')
+            run += _doc_link(row['page'], env)
+            run += nodes.Text(')')
+            body += self._row([run, nodes.Text(row['data']),
+                               nodes.Text(f"{row['profile']}; {row['device']}"),
+                               nodes.Text((row['printed'] or 'not found') + self.MARKS[row['status']]),
+                               nodes.Text(row['reference'])])
         group += body
         return [table]
 
