@@ -11,6 +11,7 @@ PAGE is a path (``chapters/02-preliminaries/ndarray``, with or without a
 suffix) or a page's file name (``ndarray``) when that name is unique.
 """
 import argparse
+import json
 import os
 import pathlib
 import subprocess
@@ -46,9 +47,12 @@ def resolve(name):
 
 
 def cell_signature(notebook):
-    """What must agree between the halves: each cell's kind, source and tags."""
-    return [(c.cell_type, c.source.strip('\n'), tuple(c.metadata.get('tags', [])))
-            for c in notebook.cells]
+    """What must agree between the halves: the page's d2l settings (profile and
+    caps), and each cell's kind, source and tags."""
+    settings = json.dumps(notebook.metadata.get('d2l'), sort_keys=True)
+    return [('d2l', settings, ())] + [
+        (c.cell_type, c.source.strip('\n'), tuple(c.metadata.get('tags', [])))
+        for c in notebook.cells]
 
 
 def pair_differences(page):
@@ -64,7 +68,7 @@ def pair_differences(page):
         problems.append(f'{page.relative_to(ROOT)}: {len(left)} cells in .md, {len(right)} in .ipynb')
     for number, (a, b) in enumerate(zip(left, right), 1):
         if a != b:
-            problems.append(f'{page.relative_to(ROOT)}: cell {number} differs '
+            problems.append(f'{page.relative_to(ROOT)}: cell {number - 1} differs '
                             f'({a[0]} {a[1][:40]!r}... vs {b[0]} {b[1][:40]!r}...)')
             break
     return problems
@@ -77,6 +81,16 @@ def sync(page):
                     '--update', str(md)] if ipynb.exists() else
                    [sys.executable, '-m', 'jupytext', '--quiet', '--to', 'ipynb', str(md)],
                    check=True, cwd=ROOT)
+    # `jupytext --update` keeps the notebook's old metadata; the page's d2l
+    # settings (profile, caps) live in the md header and must follow it.
+    settings = jupytext.read(md).metadata.get('d2l')
+    notebook = nbformat.read(ipynb, as_version=4)
+    if notebook.metadata.get('d2l') != settings:
+        if settings is None:
+            notebook.metadata.pop('d2l', None)
+        else:
+            notebook.metadata['d2l'] = settings
+        nbformat.write(notebook, ipynb)
 
 
 def stored_profile(page):

@@ -130,11 +130,13 @@ def build_module(root=None, toc_path=None):
         pages.remove(IMPORT_PAGE)
         pages.insert(0, IMPORT_PAGE)
     parts = [HEADER, PROFILE_IMPORT]
+    number = 0
     for page in pages:
         if not (pathlib.Path(root) / f'{page}.md').exists():
             raise ExtractionError(f'{page}.md is listed in _toc.yml but does not exist')
         for block in page_blocks(page, root):
-            parts.append(f'\n# Defined in file: ./{page}.md\n{block}\n')
+            number += 1
+            parts.append(f'\n# Defined in file: ./{page}.md (block {number})\n{block}\n')
     text = '\n'.join(parts)
     _check_syntax(text, 'the generated module')
     return text

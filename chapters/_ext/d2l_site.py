@@ -25,7 +25,7 @@ from sphinx import addnodes
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 MODULE = ROOT / 'd2l_lib' / 'd2l' / 'mxnet.py'
 REFERENCES = ROOT / 'chapters' / '99-back' / 'reference-results.yml'
-DEFINED_IN = re.compile(r'^# Defined in file: \./(.+)\.md$')
+DEFINED_IN = re.compile(r'^# Defined in file: \./(.+)\.md\b')
 
 
 # -- the d2l API ------------------------------------------------------------------

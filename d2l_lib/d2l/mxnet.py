@@ -6,7 +6,7 @@
 from d2l.profile import is_smoke, profile, profile_epochs, profile_examples
 
 
-# Defined in file: ./chapters/00-front/preface.md
+# Defined in file: ./chapters/00-front/preface.md (block 1)
 # Files, archives, checksums and downloads: the data layer (section 4.10).
 import hashlib, os, shutil, tarfile, tempfile, zipfile
 import urllib.error, urllib.request
@@ -27,20 +27,20 @@ npx.set_np()
 d2l = sys.modules[__name__]
 
 
-# Defined in file: ./chapters/02-preliminaries/calculus.md
+# Defined in file: ./chapters/02-preliminaries/calculus.md (block 2)
 def use_svg_display():
     """Render matplotlib figures in Jupyter as SVG (vector graphics)."""
     backend_inline.set_matplotlib_formats('svg')
 
 
-# Defined in file: ./chapters/02-preliminaries/calculus.md
+# Defined in file: ./chapters/02-preliminaries/calculus.md (block 3)
 def set_figsize(figsize=(3.5, 2.5)):
     """Use SVG output and make new matplotlib figures `figsize` inches large."""
     use_svg_display()
     d2l.plt.rcParams['figure.figsize'] = figsize
 
 
-# Defined in file: ./chapters/02-preliminaries/calculus.md
+# Defined in file: ./chapters/02-preliminaries/calculus.md (block 4)
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     """Apply scales, limits, labels, an optional legend and a grid to `axes`."""
     axes.set_xscale(xscale)
@@ -54,7 +54,7 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
     axes.grid(True)
 
 
-# Defined in file: ./chapters/02-preliminaries/calculus.md
+# Defined in file: ./chapters/02-preliminaries/calculus.md (block 5)
 def plot(X, Y=None,
          # what to write on the axes and in the legend
          xlabel=None, ylabel=None, legend=None,
@@ -100,7 +100,7 @@ def plot(X, Y=None,
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
 
 
-# Defined in file: ./chapters/03-linear-networks/linear-regression.md
+# Defined in file: ./chapters/03-linear-networks/linear-regression.md (block 6)
 class Timer:
     """A stopwatch that remembers every lap."""
     def __init__(self):
@@ -129,7 +129,7 @@ class Timer:
         return np.array(self.times).cumsum().tolist()
 
 
-# Defined in file: ./chapters/03-linear-networks/linear-regression-scratch.md
+# Defined in file: ./chapters/03-linear-networks/linear-regression-scratch.md (block 7)
 def synthetic_data(w, b, num_examples):
     """Draw features X ~ N(0, 1) and labels y = Xw + b + noise with std 0.01."""
     X = np.random.normal(0, 1, (num_examples, len(w)))
@@ -138,26 +138,26 @@ def synthetic_data(w, b, num_examples):
     return X, noisy.reshape((-1, 1))
 
 
-# Defined in file: ./chapters/03-linear-networks/linear-regression-scratch.md
+# Defined in file: ./chapters/03-linear-networks/linear-regression-scratch.md (block 8)
 def linreg(X, w, b):
     """Predict Xw + b for a minibatch X that holds one example per row."""
     return np.dot(X, w) + b
 
 
-# Defined in file: ./chapters/03-linear-networks/linear-regression-scratch.md
+# Defined in file: ./chapters/03-linear-networks/linear-regression-scratch.md (block 9)
 def squared_loss(y_hat, y):
     """Half the squared error, one value per example."""
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
-# Defined in file: ./chapters/03-linear-networks/linear-regression-scratch.md
+# Defined in file: ./chapters/03-linear-networks/linear-regression-scratch.md (block 10)
 def sgd(params, lr, batch_size):
     """One minibatch SGD step; the gradients hold sums over the batch."""
     for param in params:
         param[:] = param - lr * param.grad / batch_size
 
 
-# Defined in file: ./chapters/03-linear-networks/linear-regression-concise.md
+# Defined in file: ./chapters/03-linear-networks/linear-regression-concise.md (block 11)
 def load_array(data_arrays, batch_size, is_train=True):
     """Serve in-memory arrays as minibatches; shuffle them when training."""
     dataset = gluon.data.ArrayDataset(*data_arrays)
@@ -165,13 +165,13 @@ def load_array(data_arrays, batch_size, is_train=True):
     return gluon.data.DataLoader(dataset, batch_size, shuffle=is_train)
 
 
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md (block 12)
 FASHION_MNIST_FILES = {
     'train': ('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'),
     'test': ('t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz')}
 
 
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md (block 13)
 def fashion_mnist_dirs(cache_dir):
     """Folders that may already hold the Fashion-MNIST files, in search order."""
     dirs = [os.path.join(cache_dir, 'fashion-mnist')]
@@ -181,7 +181,7 @@ def fashion_mnist_dirs(cache_dir):
     return dirs + ['/usr/share/datasets/fashion-mnist']
 
 
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md (block 14)
 def read_idx(path):
     """Decode one gzip-compressed IDX file of unsigned bytes into a NumPy array."""
     import gzip
@@ -193,7 +193,7 @@ def read_idx(path):
     return onp.frombuffer(raw, onp.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md (block 15)
 _decoded_fashion_mnist = {}  # (split, cache_dir) -> (images, labels)
 
 def read_fashion_mnist(split, cache_dir=None):
@@ -222,7 +222,7 @@ def _read_fashion_mnist_files(split, cache_dir):
     return read_idx(os.path.join(target, names[0])), read_idx(os.path.join(target, names[1]))
 
 
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md (block 16)
 def get_fashion_mnist_labels(labels):
     """Turn Fashion-MNIST class indices into their names."""
     names = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
@@ -230,7 +230,7 @@ def get_fashion_mnist_labels(labels):
     return [names[int(i)] for i in labels]
 
 
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md (block 17)
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
     """Draw a grid of images, optionally with a title above each."""
     # squeeze=False gives a 2-D array of axes even for a single row or image.
@@ -248,7 +248,7 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
     return grid
 
 
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md (block 18)
 class ArrayLoader:
     """Minibatches from arrays held in memory.
 
@@ -274,13 +274,13 @@ class ArrayLoader:
             yield self.transform(*batch) if self.transform else tuple(batch)
 
 
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md (block 19)
 def get_dataloader_workers():
     """Worker processes for data loading: none, the data is decoded in memory."""
     return 0
 
 
-# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md
+# Defined in file: ./chapters/03-linear-networks/image-classification-dataset.md (block 20)
 def load_data_fashion_mnist(batch_size, resize=None):
     """Return shuffled training and ordered test iterators over Fashion-MNIST.
 
@@ -305,7 +305,7 @@ def load_data_fashion_mnist(batch_size, resize=None):
             ArrayLoader(as_arrays('test'), batch_size, shuffle=False, transform=transform))
 
 
-# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
+# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md (block 21)
 def accuracy(y_hat, y):
     """Count the correct predictions (not the fraction) in a minibatch."""
     if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
@@ -314,7 +314,7 @@ def accuracy(y_hat, y):
     return float(hits.astype(y.dtype).sum())
 
 
-# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
+# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md (block 22)
 class Accumulator:
     """Keep running sums of n quantities."""
     def __init__(self, n):
@@ -333,7 +333,7 @@ class Accumulator:
         return self.data[k]
 
 
-# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
+# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md (block 23)
 def evaluate_accuracy(net, data_iter):
     """Fraction of correct predictions of `net` over a whole dataset."""
     tally = Accumulator(2)  # correct predictions, examples seen
@@ -342,7 +342,7 @@ def evaluate_accuracy(net, data_iter):
     return tally[0] / tally[1]
 
 
-# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
+# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md (block 24)
 def train_epoch_ch3(net, train_iter, loss, updater):
     """Train for one epoch; return the mean training loss and accuracy."""
     tally = Accumulator(3)  # summed loss, correct predictions, examples
@@ -358,7 +358,7 @@ def train_epoch_ch3(net, train_iter, loss, updater):
     return tally[0] / tally[2], tally[1] / tally[2]
 
 
-# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
+# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md (block 25)
 class Animator:
     """Plot metrics as they arrive: a live figure in Jupyter, text lines elsewhere."""
     def __init__(self, xlabel=None, ylabel=None, legend=None,  # axis texts
@@ -410,7 +410,7 @@ class Animator:
             print(f'{xs[0]}: {values}')
 
 
-# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
+# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md (block 26)
 def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
     """Train a classifier, plot loss and accuracies per epoch, print the final ones."""
     num_epochs = d2l.profile_epochs(num_epochs)  # fewer in a smoke run
@@ -425,7 +425,7 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
     print(f'loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
 
 
-# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md
+# Defined in file: ./chapters/03-linear-networks/softmax-regression-scratch.md (block 27)
 def predict_ch3(net, test_iter, n=6):
     """Show the first n test images with their true and predicted labels."""
     X, y = next(iter(test_iter))
@@ -435,7 +435,7 @@ def predict_ch3(net, test_iter, n=6):
     d2l.show_images(X[:n].reshape((n, 28, 28)), 1, n, titles=titles[:n])
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/underfit-overfit.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/underfit-overfit.md (block 28)
 def evaluate_loss(net, data_iter, loss):
     """Mean loss of `net` over a whole dataset."""
     tally = d2l.Accumulator(2)  # summed loss, number of examples
@@ -445,22 +445,22 @@ def evaluate_loss(net, data_iter, loss):
     return tally[0] / tally[1]
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (block 29)
 DATA_HUB = dict()
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (block 30)
 DATA_URL = 'http://d2l-data.s3-accelerate.amazonaws.com/'
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (block 31)
 def data_dir():
     """The download cache: $D2L_DATA_DIR, else ~/.cache/d2l."""
     return os.environ.get('D2L_DATA_DIR',
                           os.path.join(os.path.expanduser('~'), '.cache', 'd2l'))
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (block 32)
 def sha1_of(path):
     """The SHA-1 hex digest of a file, read in 1 MiB pieces."""
     digest = hashlib.sha1()
@@ -470,7 +470,7 @@ def sha1_of(path):
     return digest.hexdigest()
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (block 33)
 def mirror_checksums(mirror):
     """file name -> sha1 from a mirror's MANIFEST.tsv, if it has one.
 
@@ -485,7 +485,7 @@ def mirror_checksums(mirror):
     return {r[header.index('file')]: r[header.index('sha1')] for r in rows[1:] if len(r) == len(header)}
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (block 34)
 def _place(src_stream, target, expected_sha1s, what):
     """Copy a stream next to `target`, check its SHA-1, then move it in place.
 
@@ -507,7 +507,7 @@ def _place(src_stream, target, expected_sha1s, what):
             os.remove(tmp)
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (block 35)
 def download(name, cache_dir=None):
     """Return the local path of dataset file `name` of DATA_HUB, fetching it if needed.
 
@@ -545,7 +545,7 @@ def download(name, cache_dir=None):
     return fname
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (block 36)
 def download_extract(name, folder=None):
     """Download and unpack a zip or tar archive; return the folder it unpacks to."""
     fname = download(name)
@@ -562,35 +562,35 @@ def download_extract(name, folder=None):
     return os.path.join(base_dir, folder) if folder else data_dir
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (block 37)
 def download_all():
     """Fetch every file of DATA_HUB (for preparing an offline machine)."""
     for name in DATA_HUB:
         download(name)
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (block 38)
 DATA_HUB['kaggle_house_train'] = (DATA_URL + 'kaggle_house_pred_train.csv', '585e9cc93e70b39160e7921475f9bcd7d31219ce')
 
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md
+# Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (block 39)
 DATA_HUB['kaggle_house_test'] = (DATA_URL + 'kaggle_house_pred_test.csv', 'fa19780a7b011d9b009e8bff8e99922a8ee2eb90')
 
 
-# Defined in file: ./chapters/05-deep-learning-computation/use-gpu.md
+# Defined in file: ./chapters/05-deep-learning-computation/use-gpu.md (block 40)
 def try_gpu(i=0):
     """GPU number i if MXNet can see it, otherwise the CPU."""
     return npx.gpu(i) if npx.num_gpus() > i else npx.cpu()
 
 
-# Defined in file: ./chapters/05-deep-learning-computation/use-gpu.md
+# Defined in file: ./chapters/05-deep-learning-computation/use-gpu.md (block 41)
 def try_all_gpus():
     """Every GPU MXNet can see, or [cpu()] on a machine without one."""
     found = [npx.gpu(i) for i in range(npx.num_gpus())]
     return found if found else [npx.cpu()]
 
 
-# Defined in file: ./chapters/06-convolutional-neural-networks/conv-layer.md
+# Defined in file: ./chapters/06-convolutional-neural-networks/conv-layer.md (block 42)
 def corr2d(X, K):
     """Two-dimensional cross-correlation of X with kernel K (no padding, stride 1)."""
     kh, kw = K.shape
@@ -601,7 +601,7 @@ def corr2d(X, K):
     return out
 
 
-# Defined in file: ./chapters/06-convolutional-neural-networks/lenet.md
+# Defined in file: ./chapters/06-convolutional-neural-networks/lenet.md (block 43)
 def evaluate_accuracy_gpu(net, data_iter, device=None):
     """Accuracy of `net` on a dataset, computed on `device` (default: where net lives)."""
     if device is None:
@@ -613,7 +613,7 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):
     return tally[0] / tally[1]
 
 
-# Defined in file: ./chapters/06-convolutional-neural-networks/lenet.md
+# Defined in file: ./chapters/06-convolutional-neural-networks/lenet.md (block 44)
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=d2l.try_gpu()):
     """Train a CNN with SGD on `device`, plot progress, print final metrics and speed."""
     num_epochs = d2l.profile_epochs(num_epochs)  # capped in the lite and smoke profiles
@@ -648,7 +648,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=d2l.try_gpu()):
     print(f'{tally[2] * num_epochs / timer.sum():.1f} examples/sec on {str(device)}')
 
 
-# Defined in file: ./chapters/07-convolutional-modern/resnet.md
+# Defined in file: ./chapters/07-convolutional-modern/resnet.md (block 45)
 class Residual(nn.HybridBlock):
     """Two 3x3 convolutions with batch norm, plus a shortcut from input to output.
 
@@ -673,11 +673,11 @@ class Residual(nn.HybridBlock):
         return F.npx.relu(Y + X)
 
 
-# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md (block 46)
 d2l.DATA_HUB['time_machine'] = (d2l.DATA_URL + 'timemachine.txt', '090b5e7e70c295757f55df93cb0a180b9691891a')
 
 
-# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md (block 47)
 def read_time_machine():
     """Return the lines of The Time Machine, lowercased, with every run of
     characters other than letters replaced by one space."""
@@ -686,7 +686,7 @@ def read_time_machine():
         return [non_letters.sub(' ', raw).strip().lower() for raw in book]
 
 
-# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md (block 48)
 def tokenize(lines, token='word'):
     """Split every line into word tokens or character tokens."""
     if token == 'word':
@@ -696,7 +696,7 @@ def tokenize(lines, token='word'):
     raise ValueError(f"unknown token type {token!r}; use 'word' or 'char'")
 
 
-# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md (block 49)
 def count_corpus(tokens):
     """Count how often each token occurs; `tokens` is a flat list of tokens
     or a list of such lists (one per line)."""
@@ -705,7 +705,7 @@ def count_corpus(tokens):
     return collections.Counter(tokens)
 
 
-# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md (block 50)
 class Vocab:
     """A two-way mapping between tokens and indices; index 0 is '<unk>'."""
     def __init__(self, tokens=None, min_freq=0, reserved_tokens=None):
@@ -747,7 +747,7 @@ class Vocab:
         return self._token_freqs
 
 
-# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md
+# Defined in file: ./chapters/08-recurrent-neural-networks/text-preprocessing.md (block 51)
 def load_corpus_time_machine(max_tokens=-1):
     """Return the character indices of The Time Machine and its vocabulary."""
     char_lines = tokenize(read_time_machine(), 'char')
@@ -758,7 +758,7 @@ def load_corpus_time_machine(max_tokens=-1):
     return corpus, vocab
 
 
-# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md
+# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md (block 52)
 def seq_data_iter_random(corpus, batch_size, num_steps):
     """Minibatches of non-overlapping windows from random places of `corpus`.
 
@@ -781,7 +781,7 @@ def seq_data_iter_random(corpus, batch_size, num_steps):
         yield np.array(tokens[positions]), np.array(tokens[positions + 1])
 
 
-# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md
+# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md (block 53)
 def seq_data_iter_sequential(corpus, batch_size, num_steps):
     """Minibatches whose row i continues row i of the previous minibatch.
 
@@ -803,7 +803,7 @@ def seq_data_iter_sequential(corpus, batch_size, num_steps):
         yield np.array(tokens[positions]), np.array(tokens[positions + 1])
 
 
-# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md
+# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md (block 54)
 class SeqDataLoader:
     """Iterable over (X, Y) minibatches of The Time Machine (character tokens)."""
 
@@ -825,8 +825,8 @@ class SeqDataLoader:
         return (length - steps) // self.batch_size // steps
 
 
-# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md
+# Defined in file: ./chapters/08-recurrent-neural-networks/language-models-and-dataset.md (block 55)
 def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tokens=10000):
-    """Return a minibatch loader over The Time Machine and its vocabulary."""
+    """A minibatch loader over The Time Machine, with its vocabulary."""
     loader = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens)
     return loader, loader.vocab
