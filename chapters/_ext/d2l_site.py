@@ -127,7 +127,7 @@ def result_rows(references=None):
         matches = list(re.finditer(ref['pattern'], text))
         occurrence = ref.get('occurrence', 1)
         match = matches[occurrence - 1] if len(matches) >= occurrence else None
-        device = re.search(r'examples/sec on (\S+)', text[match.end():]) if match else None
+        device = re.search(r'(?:examples|tokens)/sec on (\S+)', text[match.start():]) if match else None
         row = dict(ref, printed=match.group(0).strip() if match else None,
                    device=device.group(1) if device else 'device not printed',
                    profile=meta.get('profile', 'full'), status='missing')

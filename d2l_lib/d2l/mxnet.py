@@ -830,3 +830,696 @@ def load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tok
     """A minibatch loader over The Time Machine, with its vocabulary."""
     loader = SeqDataLoader(batch_size, num_steps, use_random_iter, max_tokens)
     return loader, loader.vocab
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/rnn-scratch.md (block 56)
+class RNNModelScratch:
+    """A recurrent language model assembled from three plain functions:
+    `get_params` makes the weights, `init_state` the starting hidden state,
+    `forward_fn` runs the recurrence over a whole (steps, batch, vocab) input."""
+    def __init__(self, vocab_size, num_hiddens, device,  # sizes, placement
+                 get_params, init_state, forward_fn):    # the model's pieces
+        self.init_state, self.forward_fn = init_state, forward_fn
+        self.params = get_params(vocab_size, num_hiddens, device)
+        self.vocab_size, self.num_hiddens = vocab_size, num_hiddens
+
+    def __call__(self, X, state):
+        # Token ids arrive as (batch, steps); the recurrence walks the first
+        # axis, so time goes first before the one-hot encoding.
+        one_hot = npx.one_hot(X.T, self.vocab_size)
+        return self.forward_fn(one_hot, state, self.params)
+
+    def begin_state(self, batch_size, ctx):
+        """The zero state for `batch_size` sequences on device `ctx`."""
+        return self.init_state(batch_size, self.num_hiddens, ctx)
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/rnn-scratch.md (block 57)
+def predict_ch8(prefix, num_preds, net, vocab, device):
+    """Extend `prefix` by `num_preds` characters, each time taking the one
+    the network rates most likely."""
+    state = net.begin_state(batch_size=1, ctx=device)
+    ids = vocab[list(prefix)]
+    # Warm-up: the state reads the prefix; predictions inside it are not needed.
+    for token in ids[:-1]:
+        _, state = net(np.array([[token]], ctx=device), state)
+    for _ in range(num_preds):
+        logits, state = net(np.array([[ids[-1]]], ctx=device), state)
+        ids.append(int(logits.argmax(axis=1)[0]))
+    return ''.join(vocab.to_tokens(ids))
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/rnn-scratch.md (block 58)
+def grad_clipping(net, theta):
+    """Shrink all gradients by one common factor so that their joint L2 norm
+    is at most `theta`; returns the norm before clipping."""
+    if isinstance(net, gluon.Block):
+        grads = [p.grad(ctx) for p in net.collect_params().values()
+                 if p.grad_req != 'null' for ctx in p.list_ctx()]
+    else:
+        grads = [p.grad for p in net.params]
+    norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
+    if norm > theta:
+        for g in grads:
+            g[:] *= theta / norm
+    return norm
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/rnn-scratch.md (block 59)
+def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter):
+    """Train for one pass over `train_iter`; return (perplexity, tokens/sec)."""
+    timer, totals = d2l.Timer(), d2l.Accumulator(2)   # summed loss, token count
+    state = None
+    for X, Y in train_iter:
+        fresh = state is None or use_random_iter
+        # Random windows are unrelated to the previous batch, so they start
+        # from a zero state; sequential ones carry the state over but cut
+        # the graph (detach) so backprop stops at the batch boundary.
+        state = (net.begin_state(batch_size=X.shape[0], ctx=device) if fresh
+                 else [s.detach() for s in state])
+        X = X.as_in_ctx(device)
+        targets = Y.T.reshape(-1).as_in_ctx(device)   # time-major, like the outputs
+        with autograd.record():
+            logits, state = net(X, state)
+            mean_loss = loss(logits, targets).mean()
+        mean_loss.backward()
+        grad_clipping(net, 1)
+        updater(batch_size=1)        # mean_loss is already averaged
+        totals.add(float(mean_loss) * targets.size, targets.size)
+    return math.exp(totals[0] / totals[1]), totals[1] / timer.stop()
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/rnn-scratch.md (block 60)
+def train_ch8(net, train_iter, vocab, lr, num_epochs, device, use_random_iter=False):
+    """Train a character-level language model, plot its perplexity, then print
+    the final perplexity, the speed and two sample continuations."""
+    num_epochs = d2l.profile_epochs(num_epochs)   # fewer in a smoke run
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    if isinstance(net, gluon.Block):
+        net.initialize(init.Normal(0.01), ctx=device, force_reinit=True)
+        trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': lr})
+        updater = trainer.step
+    else:
+        def updater(batch_size):
+            d2l.sgd(net.params, lr, batch_size)
+    animator = d2l.Animator(xlabel='epoch', ylabel='perplexity',
+                            legend=['train'], xlim=[1, num_epochs])
+    for epoch in range(1, num_epochs + 1):
+        ppl, speed = train_epoch_ch8(net, train_iter, loss, updater, device,
+                                     use_random_iter)
+        if epoch == 1 or epoch % 10 == 0 or epoch == num_epochs:
+            animator.add(epoch, [ppl])
+    print(f'perplexity {ppl:.1f}, {speed:.1f} tokens/sec on {device}')
+    for prefix in ('time traveller', 'traveller'):
+        print(predict_ch8(prefix, 50, net, vocab, device))
+
+
+# Defined in file: ./chapters/08-recurrent-neural-networks/rnn-concise.md (block 61)
+class RNNModel(nn.HybridBlock):
+    """A language model around a Gluon recurrent layer: one-hot inputs, the
+    layer, and a dense read-out shared by all time steps."""
+    def __init__(self, rnn_layer, vocab_size, **kwargs):
+        super().__init__(**kwargs)
+        self.rnn = rnn_layer
+        self.vocab_size = vocab_size
+        self.dense = nn.Dense(vocab_size, flatten=False)
+
+    def hybrid_forward(self, F, inputs, state):
+        X = F.npx.one_hot(F.np.transpose(inputs), self.vocab_size)
+        Y, state = self.rnn(X, state)          # Y: (steps, batch, hiddens)
+        logits = F.np.reshape(self.dense(Y), (-1, self.vocab_size))
+        return logits, state
+
+    def begin_state(self, *args, **kwargs):
+        return self.rnn.begin_state(*args, **kwargs)
+
+
+# Defined in file: ./chapters/09-recurrent-modern/machine-translation-and-dataset.md (block 62)
+d2l.DATA_HUB['fra-eng'] = (d2l.DATA_URL + 'fra-eng.zip', '94646ad1522d915e7b0f9296181140edcf86a4f5')
+
+
+# Defined in file: ./chapters/09-recurrent-modern/machine-translation-and-dataset.md (block 63)
+def read_data_nmt():
+    """The English-French file as one string: a tab-separated pair per line."""
+    folder = d2l.download_extract('fra-eng')
+    with open(os.path.join(folder, 'fra.txt'), encoding='utf-8') as f:
+        return f.read()
+
+
+# Defined in file: ./chapters/09-recurrent-modern/machine-translation-and-dataset.md (block 64)
+def preprocess_nmt(text):
+    """Lowercase the text, make non-breaking spaces ordinary ones, and detach
+    the punctuation marks , . ! ? from the word they follow."""
+    text = text.replace('\u202f', ' ').replace('\xa0', ' ').lower()
+    return re.sub(r'(?<=\S)([,.!?])', r' \1', text)
+
+
+# Defined in file: ./chapters/09-recurrent-modern/machine-translation-and-dataset.md (block 65)
+def tokenize_nmt(text, num_examples=None):
+    """Word tokens of the first `num_examples` pairs (all if None), as two
+    parallel lists: English token lists and French token lists."""
+    english, french = [], []
+    for line in text.split('\n'):
+        if num_examples is not None and len(english) >= num_examples:
+            break
+        fields = line.split('\t')
+        if len(fields) >= 2:   # newer releases add a third, attribution column
+            english.append(fields[0].split(' '))
+            french.append(fields[1].split(' '))
+    return english, french
+
+
+# Defined in file: ./chapters/09-recurrent-modern/machine-translation-and-dataset.md (block 66)
+def show_list_len_pair_hist(legend, xlabel, ylabel, xlist, ylist):
+    """Side-by-side histogram of the lengths of two lists of sequences."""
+    d2l.set_figsize()
+    lengths = [[len(seq) for seq in xlist], [len(seq) for seq in ylist]]
+    _, _, patches = d2l.plt.hist(lengths)
+    d2l.plt.xlabel(xlabel)
+    d2l.plt.ylabel(ylabel)
+    for bar in patches[1].patches:   # hatch the second series for print
+        bar.set_hatch('/')
+    d2l.plt.legend(legend)
+
+
+# Defined in file: ./chapters/09-recurrent-modern/machine-translation-and-dataset.md (block 67)
+def truncate_pad(line, num_steps, padding_token):
+    """Cut `line` to `num_steps` tokens, or fill it up with `padding_token`."""
+    missing = num_steps - len(line)
+    return line[:num_steps] if missing <= 0 else line + [padding_token] * missing
+
+
+# Defined in file: ./chapters/09-recurrent-modern/machine-translation-and-dataset.md (block 68)
+def build_array_nmt(lines, vocab, num_steps):
+    """Token lists -> (indices of shape (n, num_steps), valid lengths (n,)).
+    Every sequence ends with '<eos>' before it is padded or cut."""
+    pad, eos = vocab['<pad>'], vocab['<eos>']
+    rows = [truncate_pad(vocab[line] + [eos], num_steps, pad) for line in lines]
+    array = np.array(rows)
+    valid_len = (array != pad).astype(np.int32).sum(axis=1)
+    return array, valid_len
+
+
+# Defined in file: ./chapters/09-recurrent-modern/machine-translation-and-dataset.md (block 69)
+def load_data_nmt(batch_size, num_steps, num_examples=600):
+    """Minibatches (X, X_valid_len, Y, Y_valid_len) of the first `num_examples`
+    English-French pairs, with the source and target vocabularies."""
+    english, french = tokenize_nmt(preprocess_nmt(read_data_nmt()), num_examples)
+    specials = ['<pad>', '<bos>', '<eos>']
+    src_vocab = d2l.Vocab(english, min_freq=2, reserved_tokens=specials)
+    tgt_vocab = d2l.Vocab(french, min_freq=2, reserved_tokens=specials)
+    src, src_len = build_array_nmt(english, src_vocab, num_steps)
+    tgt, tgt_len = build_array_nmt(french, tgt_vocab, num_steps)
+    arrays = [a.asnumpy() for a in (src, src_len, tgt, tgt_len)]
+    return d2l.ArrayLoader(arrays, batch_size, shuffle=True), src_vocab, tgt_vocab
+
+
+# Defined in file: ./chapters/09-recurrent-modern/encoder-decoder.md (block 70)
+class Encoder(nn.Block):
+    """Base class of encoders: turn a source sequence into whatever the
+    decoder needs (subclasses say what)."""
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+
+    def forward(self, X, *args):
+        raise NotImplementedError
+
+
+# Defined in file: ./chapters/09-recurrent-modern/encoder-decoder.md (block 71)
+class Decoder(nn.Block):
+    """Base class of decoders: build a starting state from the encoder's
+    outputs, then map target inputs and a state to outputs and a new state."""
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+
+    def init_state(self, enc_outputs, *args):
+        raise NotImplementedError
+
+    def forward(self, X, state):
+        raise NotImplementedError
+
+
+# Defined in file: ./chapters/09-recurrent-modern/encoder-decoder.md (block 72)
+class EncoderDecoder(nn.Block):
+    """Glue an encoder to a decoder; extra arguments (e.g. valid lengths)
+    go to both the encoder and the decoder's `init_state`."""
+    def __init__(self, encoder, decoder, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder, self.decoder = encoder, decoder
+
+    def forward(self, enc_X, dec_X, *args):
+        state = self.decoder.init_state(self.encoder(enc_X, *args), *args)
+        return self.decoder(dec_X, state)
+
+
+# Defined in file: ./chapters/09-recurrent-modern/seq2seq.md (block 73)
+class Seq2SeqEncoder(d2l.Encoder):
+    """Embedding plus a multilayer GRU. Returns the GRU's outputs, shape
+    (num_steps, batch, num_hiddens), and its final state, a list holding one
+    (num_layers, batch, num_hiddens) array."""
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers,
+                 dropout=0, **kwargs):
+        super().__init__(**kwargs)
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = rnn.GRU(num_hiddens, num_layers, dropout=dropout)
+
+    def forward(self, X, *args):
+        # Gluon's recurrent layers expect (steps, batch, features).
+        embedded = self.embedding(X).swapaxes(0, 1)
+        start = self.rnn.begin_state(batch_size=embedded.shape[1], ctx=embedded.ctx)
+        return self.rnn(embedded, start)
+
+
+# Defined in file: ./chapters/09-recurrent-modern/seq2seq.md (block 74)
+class Seq2SeqDecoder(d2l.Decoder):
+    """GRU decoder that starts from the encoder's final state and, at every
+    step, also reads the encoder's top-layer final state as a fixed context."""
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers,
+                 dropout=0, **kwargs):
+        super().__init__(**kwargs)
+        # The read-out maps every step's hidden state to scores over the vocabulary.
+        self.dense = nn.Dense(vocab_size, flatten=False)
+        self.embedding = nn.Embedding(vocab_size, embed_size)
+        self.rnn = rnn.GRU(num_hiddens, num_layers, dropout=dropout)
+
+    def init_state(self, enc_outputs, *args):
+        # The state carries the context next to the GRU's own state, so the
+        # context stays the encoder's at every step, even when the decoder is
+        # called one token at a time during prediction.
+        enc_state = enc_outputs[1]
+        return [enc_state, enc_state[0][-1]]
+
+    def forward(self, X, state):
+        rnn_state, top = state                             # top: (batch, hiddens)
+        embedded = self.embedding(X).swapaxes(0, 1)       # (steps, batch, embed)
+        context = np.broadcast_to(top, (embedded.shape[0],) + top.shape)
+        outputs, rnn_state = self.rnn(np.concatenate((embedded, context), axis=2), rnn_state)
+        # (batch, steps, vocab) scores, and the state for the next call
+        return self.dense(outputs).swapaxes(0, 1), [rnn_state, top]
+
+
+# Defined in file: ./chapters/09-recurrent-modern/seq2seq.md (block 75)
+class MaskedSoftmaxCELoss(gluon.loss.SoftmaxCELoss):
+    """Softmax cross-entropy per sequence that ignores padding.
+
+    pred: (batch, steps, vocab); label: (batch, steps); valid_len: (batch,).
+    Steps at or past a sequence's valid length get weight 0; the result is
+    each sequence's loss averaged over all `steps` positions."""
+    def forward(self, pred, label, valid_len):
+        positions = np.arange(label.shape[1], ctx=label.ctx)
+        inside = positions.reshape(1, -1) < valid_len.reshape(-1, 1).astype('float32')
+        return super().forward(pred, label, np.expand_dims(inside.astype('float32'), -1))
+
+
+# Defined in file: ./chapters/09-recurrent-modern/seq2seq.md (block 76)
+def train_seq2seq(net, data_iter, lr, num_epochs, tgt_vocab, device):
+    """Train an encoder-decoder with teacher forcing and Adam; plot the loss
+    per token, then print the final loss and the speed in tokens/sec."""
+    num_epochs = d2l.profile_epochs(num_epochs)   # fewer in a smoke run
+    loss = d2l.MaskedSoftmaxCELoss()
+    net.initialize(init.Xavier(), force_reinit=True, ctx=device)
+    # Adam copes with the very different gradient scales of embeddings,
+    # recurrent weights and the read-out better than plain SGD here.
+    trainer = gluon.Trainer(net.collect_params(), 'adam', {'learning_rate': lr})
+    animator = d2l.Animator(xlabel='epoch', ylabel='loss', legend=['train'],
+                            xlim=[1, num_epochs])
+    bos = tgt_vocab['<bos>']
+    for epoch in range(1, num_epochs + 1):
+        timer, totals = d2l.Timer(), d2l.Accumulator(2)   # summed loss, tokens
+        for batch in data_iter:
+            X, X_len, Y, Y_len = [part.as_in_ctx(device) for part in batch]
+            # Teacher forcing: the decoder reads '<bos>' and the true target
+            # shifted right by one, and must predict the unshifted target.
+            starts = np.full((Y.shape[0], 1), bos, ctx=device, dtype=Y.dtype)
+            dec_input = np.concatenate((starts, Y[:, :-1]), axis=1)
+            with autograd.record():
+                Y_hat, _ = net(X, dec_input, X_len)
+                seq_losses = loss(Y_hat, Y, Y_len)
+            seq_losses.backward()
+            d2l.grad_clipping(net, 1)
+            num_tokens = float(Y_len.sum())
+            trainer.step(num_tokens)
+            totals.add(seq_losses.sum(), num_tokens)
+        if epoch == 1 or epoch % 10 == 0 or epoch == num_epochs:
+            animator.add(epoch, [totals[0] / totals[1]])
+    print(f'loss {totals[0] / totals[1]:.3f}, '
+          f'{totals[1] / timer.stop():.1f} tokens/sec on {device}')
+
+
+# Defined in file: ./chapters/09-recurrent-modern/seq2seq.md (block 77)
+def _encode_source(net, src_sentence, src_vocab, num_steps, device):
+    """Run the encoder on one sentence; return (decoder state, valid length)."""
+    ids = src_vocab[src_sentence.lower().split(' ')] + [src_vocab['<eos>']]
+    valid_len = np.array([len(ids)], ctx=device)
+    ids = d2l.truncate_pad(ids, num_steps, src_vocab['<pad>'])
+    enc_outputs = net.encoder(np.array([ids], ctx=device), valid_len)
+    return net.decoder.init_state(enc_outputs, valid_len)
+
+
+# Defined in file: ./chapters/09-recurrent-modern/seq2seq.md (block 78)
+def predict_seq2seq(net, src_sentence, src_vocab, tgt_vocab, num_steps,
+                    device, save_attention_weights=False):
+    """Greedy translation: at every step feed back the most likely token,
+    stop at '<eos>' or after `num_steps` tokens. Returns the translation and
+    (if asked) the decoder's attention weights of every step."""
+    state = d2l._encode_source(net, src_sentence, src_vocab, num_steps, device)
+    token, eos = tgt_vocab['<bos>'], tgt_vocab['<eos>']
+    words, weights = [], []
+    for _ in range(num_steps):
+        Y, state = net.decoder(np.array([[token]], ctx=device), state)
+        token = int(Y[0, -1].argmax())
+        if save_attention_weights:
+            weights.append(net.decoder.attention_weights)
+        if token == eos:
+            break
+        words.append(token)
+    return ' '.join(tgt_vocab.to_tokens(words)), weights
+
+
+# Defined in file: ./chapters/09-recurrent-modern/seq2seq.md (block 79)
+def bleu(pred_seq, label_seq, k):
+    """BLEU of one predicted sentence against one reference, n-grams up to k:
+    a brevity penalty times the n-gram precisions, precision n weighted 1/2^n."""
+    pred, label = pred_seq.split(), label_seq.split()
+    if not pred:
+        return 0.0
+    score = math.exp(min(0.0, 1 - len(label) / len(pred)))
+    for n in range(1, k + 1):
+        pred_ngrams = [tuple(pred[i:i + n]) for i in range(len(pred) - n + 1)]
+        if not pred_ngrams:
+            return 0.0   # the prediction is shorter than n: no n-gram can match
+        available = collections.Counter(tuple(label[i:i + n])
+                                        for i in range(len(label) - n + 1))
+        matches = 0
+        for gram in pred_ngrams:   # each reference n-gram is used at most once
+            if available[gram] > 0:
+                available[gram] -= 1
+                matches += 1
+        score *= (matches / len(pred_ngrams)) ** (0.5 ** n)
+    return score
+
+
+# Defined in file: ./chapters/09-recurrent-modern/beam-search.md (block 80)
+def _copy_state(state):
+    """A copy of a decoder state's nesting of lists; arrays are shared, which is
+    safe because decoders replace them rather than write into them."""
+    if isinstance(state, (list, tuple)):
+        return type(state)(_copy_state(s) for s in state)
+    return state
+
+
+# Defined in file: ./chapters/09-recurrent-modern/beam-search.md (block 81)
+def predict_seq2seq_beam(net, src_sentence, src_vocab, tgt_vocab, num_steps,
+                         device, beam_size=2, alpha=0.75):
+    """Beam-search translation. Keeps the `beam_size` most probable partial
+    translations at every step; among all candidates (finished with '<eos>'
+    or cut at `num_steps`) returns the one with the best length-normalized
+    score log P / L**alpha, together with that score."""
+    start = d2l._encode_source(net, src_sentence, src_vocab, num_steps, device)
+    eos = tgt_vocab['<eos>']
+    beams = [([], 0.0, start)]   # (tokens so far, log-probability, decoder state)
+    finished = []
+    for _ in range(num_steps):
+        expansions = []
+        for tokens, logp, state in beams:
+            last = tokens[-1] if tokens else tgt_vocab['<bos>']
+            Y, new_state = net.decoder(np.array([[last]], ctx=device), d2l._copy_state(state))
+            log_probs = npx.log_softmax(Y[0, -1]).asnumpy()
+            for token in log_probs.argsort()[::-1][:beam_size]:
+                expansions.append((tokens + [int(token)], logp + float(log_probs[token]), new_state))
+        expansions.sort(key=lambda cand: cand[1], reverse=True)
+        beams = []
+        for tokens, logp, state in expansions[:beam_size]:
+            if tokens[-1] == eos:
+                finished.append((tokens[:-1], logp))
+            else:
+                beams.append((tokens, logp, state))
+        if not beams:
+            break
+    finished.extend((tokens, logp) for tokens, logp, _ in beams)
+    # Length normalization: L counts the generated tokens including '<eos>'.
+    def normalized(cand):
+        return cand[1] / max(1, len(cand[0]) + 1) ** alpha
+    best_tokens, best_logp = max(finished, key=normalized)
+    return ' '.join(tgt_vocab.to_tokens(best_tokens)), normalized((best_tokens, best_logp))
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/attention-cues.md (block 82)
+def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5),
+                  cmap='Reds'):
+    """Draw a grid of heatmaps with one shared colorbar.
+
+    `matrices` has shape (num_rows, num_cols, num_queries, num_keys); panel
+    (r, c) shows matrices[r, c]. `titles`, if given, labels the columns.
+    """
+    d2l.use_svg_display()
+    if hasattr(matrices, 'asnumpy'):  # matplotlib wants NumPy, not MXNet
+        matrices = matrices.asnumpy()
+    if matrices.ndim != 4:
+        raise ValueError('show_heatmaps expects a 4-D array (rows, columns, '
+                         f'queries, keys), got shape {matrices.shape}; '
+                         'add axes with reshape, e.g. W.reshape((1, 1) + W.shape)')
+    num_rows, num_cols = matrices.shape[:2]
+    # One color scale for all panels: equal colors mean equal weights.
+    lowest, highest = float(matrices.min()), float(matrices.max())
+    fig, panels = d2l.plt.subplots(num_rows, num_cols, figsize=figsize,
+                                   squeeze=False, sharex=True, sharey=True)
+    for r in range(num_rows):
+        for c in range(num_cols):
+            ax = panels[r, c]
+            image = ax.imshow(matrices[r, c], cmap=cmap,
+                              vmin=lowest, vmax=highest)
+            if r == num_rows - 1:  # axis labels only on the outer panels
+                ax.set_xlabel(xlabel)
+            if c == 0:
+                ax.set_ylabel(ylabel)
+            if titles:
+                ax.set_title(titles[c])
+    fig.colorbar(image, ax=panels, shrink=0.6)
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/attention-scoring-functions.md (block 83)
+def masked_softmax(X, valid_lens):
+    """Softmax over the last axis of X that ignores keys past the valid length.
+
+    X: scores of shape (batch, queries, keys). valid_lens: None (keep every
+    key), shape (batch,) (one length per example) or (batch, queries) (one
+    length per query).
+    """
+    if valid_lens is None:
+        return npx.softmax(X, axis=-1)
+    if valid_lens.ndim == 1:
+        lens = valid_lens.reshape(-1, 1, 1)
+    elif valid_lens.ndim == 2:
+        lens = np.expand_dims(valid_lens, -1)
+    else:
+        raise ValueError('valid_lens must have shape (batch,) or (batch, queries), '
+                         f'got {valid_lens.shape}')
+    num_keys = X.shape[-1]
+    key_position = np.arange(num_keys, ctx=X.ctx).reshape(1, 1, num_keys)
+    keep = (key_position < lens.astype(X.dtype)).astype(X.dtype)  # 1 valid, 0 padding
+    # Valid scores pass unchanged, masked ones become -1e6; exp(-1e6 - max)
+    # underflows to exactly 0, so masked keys get no weight (and no gradient).
+    return npx.softmax(X * keep - 1e6 * (1 - keep), axis=-1)
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/attention-scoring-functions.md (block 84)
+class AdditiveAttention(nn.Block):
+    """Attention whose score is a one-hidden-layer MLP of query and key."""
+    def __init__(self, num_hiddens, dropout, **kwargs):
+        super().__init__(**kwargs)
+        self.dropout = nn.Dropout(dropout)
+        # flatten=False: each Dense acts on the last axis only, so the batch
+        # and position axes pass through unchanged.
+        self.W_q = nn.Dense(num_hiddens, use_bias=False, flatten=False)
+        self.W_k = nn.Dense(num_hiddens, use_bias=False, flatten=False)
+        # A single output unit: the score of one query-key pair.
+        self.w_v = nn.Dense(1, use_bias=False, flatten=False)
+
+    def forward(self, queries, keys, values, valid_lens):
+        q_proj = self.W_q(queries)                  # (batch, n_q, h)
+        k_proj = self.W_k(keys)                     # (batch, n_k, h)
+        # (batch, n_q, 1, h) + (batch, 1, n_k, h) -> (batch, n_q, n_k, h)
+        hidden = np.tanh(np.expand_dims(q_proj, 2) + np.expand_dims(k_proj, 1))
+        scores = self.w_v(hidden).squeeze(-1)       # (batch, n_q, n_k)
+        weights = masked_softmax(scores, valid_lens)
+        self.attention_weights = weights
+        # (batch, n_q, n_k) @ (batch, n_k, d_v) -> (batch, n_q, d_v)
+        return np.matmul(self.dropout(weights), values)
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/attention-scoring-functions.md (block 85)
+class DotProductAttention(nn.Block):
+    """Scaled dot-product attention; queries and keys have the same length."""
+    def __init__(self, dropout, **kwargs):
+        super().__init__(**kwargs)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, queries, keys, values, valid_lens=None):
+        d = queries.shape[-1]
+        # (batch, n_q, d) @ (batch, d, n_k) -> (batch, n_q, n_k)
+        scores = np.matmul(queries, np.swapaxes(keys, 1, 2)) / math.sqrt(d)
+        weights = masked_softmax(scores, valid_lens)
+        self.attention_weights = weights
+        return np.matmul(self.dropout(weights), values)
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/bahdanau-attention.md (block 86)
+class AttentionDecoder(d2l.Decoder):
+    """Base class of decoders with attention. Besides init_state and
+    forward, a subclass exposes the attention weights of its latest call
+    through the property `attention_weights`."""
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+
+    @property
+    def attention_weights(self):
+        raise NotImplementedError(
+            f'{type(self).__name__} does not report its attention weights')
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/multihead-attention.md (block 87)
+def transpose_qkv(X, num_heads):
+    """Split the last axis into heads and move the heads into the batch axis.
+
+    (batch, n, num_hiddens) -> (batch * num_heads, n, num_hiddens / num_heads).
+    Head i of example b lands at index b * num_heads + i of the first axis.
+    """
+    batch, n, num_hiddens = X.shape
+    if num_hiddens % num_heads != 0:
+        raise ValueError(f'num_hiddens={num_hiddens} is not divisible by '
+                         f'num_heads={num_heads}')
+    per_head = num_hiddens // num_heads
+    split = X.reshape(batch, n, num_heads, per_head)
+    by_head = split.transpose(0, 2, 1, 3)        # (batch, heads, n, per_head)
+    return by_head.reshape(batch * num_heads, n, per_head)
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/multihead-attention.md (block 88)
+def transpose_output(X, num_heads):
+    """Inverse of transpose_qkv: (batch * num_heads, n, p) -> (batch, n, num_heads * p)."""
+    stacked, n, per_head = X.shape
+    batch = stacked // num_heads
+    by_head = X.reshape(batch, num_heads, n, per_head)
+    by_position = by_head.transpose(0, 2, 1, 3)  # (batch, n, heads, per_head)
+    return by_position.reshape(batch, n, num_heads * per_head)
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/multihead-attention.md (block 89)
+class MultiHeadAttention(nn.Block):
+    """num_heads scaled dot-product attentions on learned projections, run in parallel."""
+    def __init__(self, num_hiddens, num_heads, dropout, use_bias=False, **kwargs):
+        super().__init__(**kwargs)
+        self.num_heads = num_heads
+        self.attention = d2l.DotProductAttention(dropout)
+
+        def projection():
+            # One dense layer computes the projections of all heads at once.
+            return nn.Dense(num_hiddens, use_bias=use_bias, flatten=False)
+        self.W_q, self.W_k, self.W_v = projection(), projection(), projection()
+        self.W_o = projection()
+
+    def forward(self, queries, keys, values, valid_lens):
+        h = self.num_heads
+        q_heads = transpose_qkv(self.W_q(queries), h)   # (batch * h, n_q, p)
+        k_heads = transpose_qkv(self.W_k(keys), h)      # (batch * h, n_k, p)
+        v_heads = transpose_qkv(self.W_v(values), h)    # (batch * h, n_k, p)
+        if valid_lens is not None:
+            # Rows b*h, ..., b*h + h - 1 belong to example b.
+            valid_lens = np.repeat(valid_lens, h, axis=0)
+        pooled = self.attention(q_heads, k_heads, v_heads, valid_lens)
+        return self.W_o(transpose_output(pooled, h))    # (batch, n_q, num_hiddens)
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/self-attention-and-positional-encoding.md (block 90)
+class PositionalEncoding(nn.Block):
+    """Add fixed sine/cosine position codes to inputs of shape (batch, steps, num_hiddens)."""
+    def __init__(self, num_hiddens, dropout, max_len=1000):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+        # angle[i, j] = i * omega_j with omega_j = 10000^(-2j / num_hiddens)
+        position = np.arange(max_len).reshape(max_len, 1)
+        omega = np.power(10000.0, -np.arange(0, num_hiddens, 2) / num_hiddens)
+        angle = position * omega
+        # Interleave: column 2j holds the sine and column 2j + 1 the cosine
+        # of the same angle (an odd width drops the last cosine).
+        sin_cos = np.stack([np.sin(angle), np.cos(angle)], axis=-1)
+        self.P = sin_cos.reshape(1, max_len, -1)[:, :, :num_hiddens]
+
+    def forward(self, X):
+        num_steps = X.shape[1]
+        return self.dropout(X + self.P[:, :num_steps, :].as_in_ctx(X.ctx))
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/transformer.md (block 91)
+class PositionWiseFFN(nn.Block):
+    """The same two-layer MLP applied at every position:
+    (batch, steps, d) -> (batch, steps, ffn_num_outputs)."""
+    def __init__(self, ffn_num_hiddens, ffn_num_outputs, **kwargs):
+        super().__init__(**kwargs)
+        self.expand = nn.Dense(ffn_num_hiddens, activation='relu',
+                               flatten=False)
+        self.project = nn.Dense(ffn_num_outputs, flatten=False)
+
+    def forward(self, X):
+        return self.project(self.expand(X))
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/transformer.md (block 92)
+class AddNorm(nn.Block):
+    """Residual connection, then layer normalization: LN(X + dropout(Y)),
+    where Y is the output of the sublayer that received X."""
+    def __init__(self, dropout, **kwargs):
+        super().__init__(**kwargs)
+        self.dropout = nn.Dropout(dropout)
+        self.norm = nn.LayerNorm()
+
+    def forward(self, X, Y):
+        return self.norm(X + self.dropout(Y))
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/transformer.md (block 93)
+class EncoderBlock(nn.Block):
+    """One Transformer encoder block: multi-head self-attention, add & norm,
+    position-wise FFN, add & norm. (batch, steps, num_hiddens) in and out."""
+    def __init__(self, num_hiddens, ffn_num_hiddens, num_heads, dropout,
+                 use_bias=False, **kwargs):
+        super().__init__(**kwargs)
+        self.self_attention = d2l.MultiHeadAttention(num_hiddens, num_heads,
+                                                     dropout, use_bias)
+        self.after_attention = AddNorm(dropout)
+        self.ffn = PositionWiseFFN(ffn_num_hiddens, num_hiddens)
+        self.after_ffn = AddNorm(dropout)
+
+    def forward(self, X, valid_lens):
+        # Queries, keys and values are all X: every position looks at the
+        # (unpadded) positions of its own sentence.
+        mixed = self.self_attention(X, X, X, valid_lens)
+        Z = self.after_attention(X, mixed)
+        return self.after_ffn(Z, self.ffn(Z))
+
+
+# Defined in file: ./chapters/10-attention-mechanisms/transformer.md (block 94)
+class TransformerEncoder(d2l.Encoder):
+    """Embedding (scaled by sqrt(num_hiddens)), positional encoding, and
+    num_layers encoder blocks. After a call, attention_weights[i] holds the
+    self-attention weights of block i, shape (batch * heads, steps, steps)."""
+    def __init__(self, vocab_size, num_hiddens, ffn_num_hiddens, num_heads,
+                 num_layers, dropout, use_bias=False, **kwargs):
+        super().__init__(**kwargs)
+        self.blocks = nn.Sequential()
+        for _ in range(num_layers):
+            self.blocks.add(EncoderBlock(num_hiddens, ffn_num_hiddens,
+                                         num_heads, dropout, use_bias))
+        self.attention_weights = [None] * num_layers
+        self.embedding = nn.Embedding(vocab_size, num_hiddens)
+        self.scale = math.sqrt(num_hiddens)   # see the text above
+        self.pos_encoding = d2l.PositionalEncoding(num_hiddens, dropout)
+
+    def forward(self, X, valid_lens, *args):
+        H = self.pos_encoding(self.embedding(X) * self.scale)
+        for i, block in enumerate(self.blocks):
+            H = block(H, valid_lens)
+            self.attention_weights[i] = \
+                block.self_attention.attention.attention_weights
+        return H
