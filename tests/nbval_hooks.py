@@ -8,7 +8,8 @@
   becomes ``D2L_MAX_EXAMPLES`` for that notebook's kernel (likewise epochs).
 * On the GPU runner (D2L_GPU_RUN=1) cells tagged ``gpu-varies`` (they print
   the device) are executed but their text is not compared.
-* The run ends with the slowest notebooks and their seconds.
+* The run ends with the slowest notebooks and their seconds; all of them go
+  to _build/notebook-seconds.tsv.
 """
 import collections
 import json
@@ -98,3 +99,10 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section(f'slowest notebooks (all {len(_notebook_seconds)}: {total:.0f} s)')
     for path, seconds in _notebook_seconds.most_common(12):
         terminalreporter.write_line(f'{seconds:7.1f} s  {path}')
+    # Every notebook's time, for the budget of the whole book (make test prints the path).
+    report = os.path.join(str(terminalreporter.config.rootpath), '_build', 'notebook-seconds.tsv')
+    os.makedirs(os.path.dirname(report), exist_ok=True)
+    with open(report, 'w', encoding='utf-8') as out:
+        for path, seconds in sorted(_notebook_seconds.items()):
+            out.write(f'{path}\t{seconds:.1f}\n')
+    terminalreporter.write_line(f'per-notebook seconds: {report}')

@@ -1513,7 +1513,8 @@ class TransformerEncoder(d2l.Encoder):
                                          num_heads, dropout, use_bias))
         self.attention_weights = [None] * num_layers
         self.embedding = nn.Embedding(vocab_size, num_hiddens)
-        self.scale = math.sqrt(num_hiddens)   # see the text above
+        # Brings the embedding to the size of the positional encoding.
+        self.scale = math.sqrt(num_hiddens)
         self.pos_encoding = d2l.PositionalEncoding(num_hiddens, dropout)
 
     def forward(self, X, valid_lens, *args):
