@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # System packages from Debian, installed when running as root:
-# - dataset-fashion-mnist: the real Fashion-MNIST, offline, under
-#   /usr/share/datasets/fashion-mnist/ (the book's chapter 3 onwards);
-# - chromium, chromium-driver: the headless browser `make test-site` drives.
+# - dataset-fashion-mnist: the real Fashion-MNIST, offline (the book's chapter 3 onwards);
+# - chromium, chromium-driver: the headless browser of the site check in `make test`.
+# Where they live is booktools.paths' business; this script asks it ($1: the venv's python).
 set -u
-fmnist=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+py=${1:-.venv/bin/python}
+where() { "$py" -m booktools.paths "$1"; }
+fmnist="$(where fashion_mnist_system_dir)/train-images-idx3-ubyte.gz"
 want=()
 [ -f "$fmnist" ] || want+=(dataset-fashion-mnist)
-[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || want+=(chromium chromium-driver)
+[ -x "$(where chromium)" ] && [ -x "$(where chromedriver)" ] || want+=(chromium chromium-driver)
 if [ ${#want[@]} -eq 0 ]; then
   echo "setup: Fashion-MNIST and chromium are installed"
   exit 0
@@ -23,5 +25,5 @@ setup: not root, so these Debian packages were not installed: ${want[*]}
   sudo apt-get install ${want[*]}
 Without dataset-fashion-mnist the book downloads Fashion-MNIST on first use
 (needs internet), or reads the four *-ubyte.gz files from a folder named by
-D2L_DATA_MIRROR. Without chromium only \`make test-site\` is unavailable.
+D2L_DATA_MIRROR. Without chromium the browser check of the site is skipped.
 MSG

@@ -1,5 +1,4 @@
 """Chapters 5-7 helpers: devices, cross-correlation, residual blocks, saved parameters."""
-import pathlib
 import subprocess
 import sys
 
@@ -9,7 +8,6 @@ from mxnet import gluon, np, npx
 from mxnet.gluon import nn
 
 npx.set_np()
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def test_try_gpu_falls_back_to_the_cpu_without_a_gpu():
@@ -21,7 +19,7 @@ def test_try_gpu_falls_back_to_the_cpu_without_a_gpu():
 
 
 def test_gpu_runner_refuses_clearly_without_a_gpu():
-    result = subprocess.run([sys.executable, str(ROOT / 'tests/gpu_check.py')],
+    result = subprocess.run([sys.executable, '-m', 'booktools.gpu_check'],
                             capture_output=True, text=True)
     if npx.num_gpus() > 0:
         assert result.returncode == 0

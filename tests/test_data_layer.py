@@ -5,6 +5,7 @@ import os
 import threading
 
 import pytest
+from booktools import paths
 from d2l import mxnet as d2l
 
 PAYLOAD = b'col_a,col_b\n1,2\n3,4\n'
@@ -115,11 +116,11 @@ def test_mirror_manifest_vouches_for_another_release(hub, tmp_path, monkeypatch)
 
 
 def test_real_datasets_in_the_shared_mirror_pass_their_checksums(hub, monkeypatch):
-    mirror = os.environ.get('D2L_DATA_MIRROR_FOR_TESTS') or os.path.join(
-        os.path.dirname(__file__), '..', '..', 'shared', 'data')
-    if not os.path.exists(os.path.join(mirror, 'MANIFEST.tsv')):
-        pytest.skip('no offline mirror beside the checkout')
-    monkeypatch.setenv('D2L_DATA_MIRROR', mirror)
+    mirror = paths.mirror()
+    if mirror is None:
+        pytest.skip('no offline data mirror: ../shared/data is absent beside the checkout '
+                    'and D2L_DATA_MIRROR is not set')
+    monkeypatch.setenv('D2L_DATA_MIRROR', str(mirror))
     monkeypatch.setattr(d2l, 'DATA_HUB', {
         'kaggle_house_train': (d2l.DATA_URL + 'kaggle_house_pred_train.csv',
                                '585e9cc93e70b39160e7921475f9bcd7d31219ce')})

@@ -5,7 +5,9 @@ import sys
 
 import nbformat
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from booktools import paths
+
+ROOT = paths.root()
 SVG = {'image/svg+xml': '<svg xmlns="http://www.w3.org/2000/svg"/>', 'text/plain': '<Figure>'}
 
 

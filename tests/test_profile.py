@@ -4,7 +4,7 @@ from d2l import profile
 
 
 @pytest.mark.parametrize('name, epochs, examples', [
-    ('full', 10, 60000), ('lite', 3, 8192), ('smoke', 2, 1024)])
+    ('full', 10, 60000), ('lite', 3, 8192), ('smoke', 2, 1280)])
 def test_caps_of_each_profile(monkeypatch, name, epochs, examples):
     monkeypatch.setenv('D2L_PROFILE', name)
     for var in ('D2L_MAX_EPOCHS', 'D2L_MAX_EXAMPLES'):
@@ -28,3 +28,17 @@ def test_unknown_profile_is_an_error(monkeypatch):
     monkeypatch.setenv('D2L_PROFILE', 'fast')
     with pytest.raises(ValueError, match='fast'):
         profile.profile()
+
+
+def test_smoke_keeps_five_minibatches_at_the_batch_size_asked_for(monkeypatch):
+    monkeypatch.setenv('D2L_PROFILE', 'smoke')
+    monkeypatch.delenv('D2L_MAX_EXAMPLES', raising=False)
+    for batch_size in (1, 64, 256, 512, 2048):
+        kept = profile.profile_examples(60000, batch_size=batch_size)
+        assert kept // batch_size >= 5
+    assert profile.profile_examples(1000, batch_size=512) == 1000  # never more than there is
+    from d2l import mxnet as d2l  # the Fashion-MNIST loader at the book's batch size
+    train_iter, test_iter = d2l.load_data_fashion_mnist(256)
+    assert len(train_iter) >= 5 and len(test_iter) >= 5
+    monkeypatch.setenv('D2L_MAX_EXAMPLES', '64')  # a page that asks for less gets less
+    assert profile.profile_examples(60000, batch_size=256) == 64

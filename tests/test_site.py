@@ -1,36 +1,45 @@
-"""The site builds from the stored outputs, with every warning an error, and
-its generated pages (the d2l API, the results table) say what they promise."""
+"""The site builds from the stored outputs, with every warning an error; its
+generated pages (the d2l API, the results table) say what they promise; and a
+reader's browser shows every page whole. The site is built once, into
+_build/html (where `make html` puts it), and everything here checks that build."""
 import html
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 
 import pytest
-
-import d2l_site
-import pages
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from booktools import book, paths, site_check
+from booktools import site as d2l_site
 
 
 @pytest.fixture(scope='module')
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp('site')
+def site():
+    shutil.rmtree(paths.site_dir(), ignore_errors=True)  # no page of an older build survives
     result = subprocess.run(
-        [str(pathlib.Path(sys.executable).parent / 'jupyter-book'), 'build', str(ROOT),
-         '--path-output', str(out), '--warningiserror', '--nitpick', '--keep-going'],
+        [str(pathlib.Path(sys.executable).parent / 'jupyter-book'), 'build', str(paths.root()),
+         '--warningiserror', '--nitpick', '--keep-going'],
         capture_output=True, text=True, timeout=900)
-    return result, out / '_build' / 'html'
+    return result, paths.site_dir()
 
 
 def test_site_builds_without_warnings(site):
     result, html_dir = site
     assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
-    for page in pages.pages():
-        rel = page.relative_to(ROOT).with_suffix('.html')
-        assert (html_dir / rel).exists(), rel
+    for page in book.pages():
+        assert (html_dir / f'{page.name}.html').exists(), page.name
     assert (html_dir / '404.html').exists()
+
+
+@pytest.mark.skipif(not site_check.browser_available(),
+                    reason='skipped: no chromium/chromedriver (make setup installs them as root)')
+def test_every_page_reads_whole_in_a_browser(site):
+    result, html_dir = site
+    assert result.returncode == 0, 'the site did not build'
+    problems, summary = site_check.check(html_dir)
+    print(summary)
+    assert not problems, '\n'.join(problems[:40])
 
 
 def test_api_page_lists_every_public_name_with_a_live_link(site):
@@ -38,10 +47,7 @@ def test_api_page_lists_every_public_name_with_a_live_link(site):
     _, html_dir = site
     page = html_dir / 'chapters/99-back/d2l-api.html'
     text = html.unescape(re.sub(r'<[^>]+>', '', page.read_text()))
-    public = [name for name, obj in vars(d2l).items()
-              if not name.startswith('_') and getattr(obj, '__module__', None) == 'd2l.mxnet']
-    public += ['DATA_HUB', 'DATA_URL']
-    missing = [name for name in public if f'd2l.{name}' not in text]
+    missing = [name for name in d2l.__all__ if f'd2l.{name}' not in text]
     assert not missing, f'public names missing from the d2l API page: {missing}'
     links = re.findall(r'href="([^"#]+\.html)', page.read_text())
     chapter_links = [l for l in links if 'chapters/' in l or l.startswith('../')]
@@ -55,9 +61,8 @@ TRAINING_LINE = re.compile(r'train acc|examples/sec|tokens/sec|log rmse|epoch \d
 
 def test_every_page_that_trains_has_a_row_in_the_results_table():
     covered = {ref['page'] for ref in d2l_site.load_references()}
-    trains = [str(p.relative_to(ROOT)) for p in pages.pages()
-              if p.with_suffix('.ipynb').exists()
-              and TRAINING_LINE.search(d2l_site.stored_text(str(p.relative_to(ROOT)))[0])]
+    trains = [p.name for p in book.pages()
+              if p.ipynb.exists() and TRAINING_LINE.search(d2l_site.stored_text(p.name)[0])]
     assert trains
     missing = sorted(set(trains) - covered)
     assert not missing, f'pages that train but have no row in reference-results.yml: {missing}'

@@ -3,9 +3,12 @@
 * ``full`` (the default) runs every page as printed: whole datasets, all epochs.
 * ``lite`` caps the data and the epochs for pages whose full run needs a GPU
   (the big CNNs on a CPU); a page whose stored outputs come from it says so,
-  and its caps are recorded in the page's metadata (see chapters/pages.py).
+  and its caps are in the page's header (``d2l: {profile: lite, ...}``).
 * ``smoke`` is what ``make test`` sets: a small slice of each dataset and a
   couple of epochs, so the whole book executes in minutes on two CPU cores.
+  A loader that says its batch size still gets at least ``SMOKE_MIN_BATCHES``
+  minibatches per epoch, so code that does something every
+  ``num_batches // 5`` batches (as the original edition's loops do) runs too.
 
 Only the library's loaders and training loops consult these helpers; the code
 on the page is the same in every profile. ``D2L_MAX_EPOCHS`` and
@@ -13,8 +16,10 @@ on the page is the same in every profile. ``D2L_MAX_EPOCHS`` and
 """
 import os
 
-# (epochs, examples) kept by each profile; None keeps everything.
-CAPS = {'full': (None, None), 'lite': (3, 8192), 'smoke': (2, 1024)}
+# (epochs, examples) kept by each profile; None keeps everything. The smoke
+# slice is five minibatches of 256, the book's usual batch size.
+CAPS = {'full': (None, None), 'lite': (3, 8192), 'smoke': (2, 1280)}
+SMOKE_MIN_BATCHES = 5
 
 
 def profile():
@@ -48,7 +53,17 @@ def profile_epochs(num_epochs, smoke=None):
     return num_epochs if cap is None else min(num_epochs, cap)
 
 
-def profile_examples(num_examples, smoke=None):
-    """How many examples of a dataset to use: all, unless the profile caps it."""
-    cap = smoke if (smoke is not None and is_smoke()) else _cap(1, 'D2L_MAX_EXAMPLES')
+def profile_examples(num_examples, smoke=None, batch_size=None):
+    """How many examples of a dataset to use: all, unless the profile caps it.
+
+    With ``batch_size``, the default smoke slice never holds fewer than
+    ``SMOKE_MIN_BATCHES`` minibatches (a page's own ``D2L_MAX_EXAMPLES`` or
+    ``smoke`` still wins: it chose to be smaller).
+    """
+    if smoke is not None and is_smoke():
+        cap = smoke
+    else:
+        cap = _cap(1, 'D2L_MAX_EXAMPLES')
+        if is_smoke() and batch_size and 'D2L_MAX_EXAMPLES' not in os.environ:
+            cap = max(cap, SMOKE_MIN_BATCHES * batch_size)
     return num_examples if cap is None else min(num_examples, cap)

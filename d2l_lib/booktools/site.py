@@ -1,11 +1,13 @@
 """Sphinx extension for the book's site (loaded through _config.yml).
 
-* ``{d2l-api}`` lists every public name of the generated ``d2l`` module with
+* ``{d2l-api}`` lists every name of the generated module's ``__all__`` with
   its signature, the first line of its docstring and a link to the page that
   defines it, in reading order. It reads d2l_lib/d2l/mxnet.py at build time.
 * ``{d2l-results}`` tabulates the training runs recorded in the stored
   notebooks beside the original edition's reference results
   (chapters/99-back/reference-results.yml).
+
+Loaded by ``_config.yml`` as ``sphinx.extra_extensions: [booktools.site]``.
 * A 404 page, a default colour mode, and removal of script tags that appear twice on a page (with
   this Jupyter Book stack the inline configuration of sphinx-thebe and
   sphinx-togglebutton is registered twice, once with filename None and once
@@ -22,25 +24,20 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx import addnodes
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
-MODULE = ROOT / 'd2l_lib' / 'd2l' / 'mxnet.py'
-REFERENCES = ROOT / 'chapters' / '99-back' / 'reference-results.yml'
-DEFINED_IN = re.compile(r'^# Defined in file: \./(.+)\.md\b')
+from booktools import library, paths
 
 
 # -- the d2l API ------------------------------------------------------------------
 
-def public_api(path=MODULE):
-    """Return [(name, signature, first docstring line, page)] in module order."""
-    source = pathlib.Path(path).read_text()
-    lines = source.splitlines()
-    page_at = {}
-    current = None
-    for number, line in enumerate(lines, 1):
-        match = DEFINED_IN.match(line)
-        if match:
-            current = match.group(1)
-        page_at[number] = current
+def public_api(path=None):
+    """Return [(name, signature, first docstring line, page)] for ``__all__``, in module order."""
+    source = pathlib.Path(path or paths.library_module()).read_text()
+    page_of = {}
+    for block in library.blocks(source):
+        for node in ast.parse(block.code).body:
+            for name in library._defined_names(node):
+                page_of.setdefault(name, block.page)
+    public = set(library.all_names(source))
     entries, seen = [], set()
     for node in ast.parse(source).body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
@@ -60,10 +57,15 @@ def public_api(path=MODULE):
                 doc = doc[:87] + '...'
         else:
             continue
-        if name.startswith('_') or name in seen or name == 'd2l':
+        if name not in public or name in seen:
             continue
         seen.add(name)
-        entries.append((name, signature, doc, page_at.get(node.lineno)))
+        entries.append((name, signature, doc, page_of.get(name)))
+    # The profile switch is hand-written (d2l/profile.py); the module re-exports it.
+    for node in ast.parse(paths.profile_module().read_text()).body:
+        if isinstance(node, ast.FunctionDef) and node.name in public and node.name not in seen:
+            doc = (ast.get_docstring(node) or '').strip().split('\n')[0]
+            entries.append((node.name, f'({ast.unparse(node.args)})', doc, None))
     return entries
 
 
@@ -79,7 +81,7 @@ class D2LApi(Directive):
 
     def run(self):
         env = self.state.document.settings.env
-        env.note_dependency(str(MODULE))
+        env.note_dependency(str(paths.library_module()))
         items = nodes.definition_list(classes=['d2l-api'])
         for name, signature, doc, page in public_api():
             term = nodes.term()
@@ -88,9 +90,12 @@ class D2LApi(Directive):
             body = nodes.paragraph()
             if doc:
                 body += nodes.Text(doc + ' ')
-            body += nodes.Text('Defined in ')
-            body += _doc_link(page, env)
-            body += nodes.Text('.')
+            if page:
+                body += nodes.Text('Defined in ')
+                body += _doc_link(page, env)
+                body += nodes.Text('.')
+            else:
+                body += nodes.Text('Hand-written in d2l/profile.py (the test-profile switch).')
             definition = nodes.definition()
             definition += body
             item = nodes.definition_list_item()
@@ -104,7 +109,7 @@ class D2LApi(Directive):
 
 def stored_text(page):
     """All text a page's stored outputs show (streams and plain results), solutions excluded."""
-    notebook = json.loads((ROOT / f'{page}.ipynb').read_text())
+    notebook = json.loads((paths.root() / f'{page}.ipynb').read_text())
     chunks = []
     for cell in notebook['cells']:
         if cell['cell_type'] != 'code' or 'hide-cell' in cell.get('metadata', {}).get('tags', []):
@@ -115,8 +120,8 @@ def stored_text(page):
     return '\n'.join(chunks), notebook.get('metadata', {}).get('d2l', {})
 
 
-def load_references(path=REFERENCES):
-    return yaml.safe_load(pathlib.Path(path).read_text())['runs']
+def load_references(path=None):
+    return yaml.safe_load(pathlib.Path(path or paths.references()).read_text())['runs']
 
 
 def result_rows(references=None):
@@ -154,7 +159,7 @@ class D2LResults(Directive):
 
     def run(self):
         env = self.state.document.settings.env
-        env.note_dependency(str(REFERENCES))
+        env.note_dependency(str(paths.references()))
         table = nodes.table(classes=['d2l-results'])
         group = nodes.tgroup(cols=len(self.COLUMNS))
         table += group
@@ -165,7 +170,7 @@ class D2LResults(Directive):
         group += head
         body = nodes.tbody()
         for row in result_rows():
-            env.note_dependency(str(ROOT / f'{row["page"]}.ipynb'))
+            env.note_dependency(str(paths.root() / f'{row["page"]}.ipynb'))
             run = nodes.inline()
             run += nodes.Text(row['model'] + ' (')
             run += _doc_link(row['page'], env)

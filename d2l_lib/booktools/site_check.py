@@ -1,6 +1,8 @@
 """Open every page of the built site in headless Chromium, as a reader would.
 
-    python tests/site_check.py [_build/html]
+    python -m booktools.site_check [_build/html]
+
+The test suite runs ``check`` on the site it has just built (tests/test_site.py).
 
 Serves the site on loopback and, per page, checks that MathJax typeset every
 formula (no raw TeX delimiters left in the visible text), that every image
@@ -9,7 +11,8 @@ Site-wide it checks that search finds a known term and that every page with
 code offers its notebook for download. Screenshots of three pages go to
 _build/screenshots/. Exit 1 on any problem.
 
-Uses Debian's chromium and chromium-driver; no browser is downloaded.
+Uses Debian's chromium and chromium-driver (``booktools.paths``: D2L_CHROMIUM,
+D2L_CHROMEDRIVER); no browser is downloaded.
 """
 import functools
 import http.server
@@ -26,11 +29,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / 'chapters'))
-import pages  # noqa: E402
+from booktools import book, paths
 
-CHROMIUM, CHROMEDRIVER = '/usr/bin/chromium', '/usr/bin/chromedriver'
 SEARCH_TERM = 'tensor'
 SCREENSHOTS = ['chapters/00-front/index', 'chapters/02-preliminaries/calculus',
                'chapters/03-linear-networks/softmax-regression-scratch']
@@ -69,14 +69,14 @@ def serve(folder):
 
 def browser(profile_dir):
     options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
+    options.binary_location = str(paths.chromium())
     for flag in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
                  '--no-first-run', '--disable-background-networking',
                  '--disable-component-update', '--disable-sync',
                  '--window-size=1280,1600', f'--user-data-dir={profile_dir}'):
         options.add_argument(flag)
     options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    return webdriver.Chrome(service=Service(str(paths.chromedriver())), options=options)
 
 
 @functools.lru_cache(maxsize=None)
@@ -89,7 +89,7 @@ def status(url):
 
 
 def has_code(page):
-    cells = json.loads(page.with_suffix('.ipynb').read_text())['cells']
+    cells = json.loads(page.ipynb.read_text())['cells']
     return any(c['cell_type'] == 'code' for c in cells)
 
 
@@ -127,29 +127,29 @@ def check_page(driver, base, rel, problems, counts):
     return hrefs
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    site = pathlib.Path(argv[0] if argv else ROOT / '_build' / 'html').resolve()
-    if not (site / 'index.html').exists():
-        print(f'site_check: no built site in {site}; run `make html` first', file=sys.stderr)
-        return 2
-    shots = ROOT / '_build' / 'screenshots'
+def browser_available():
+    return paths.chromium().exists() and paths.chromedriver().exists()
+
+
+def check(site):
+    """Check the built site in ``site``; return (problems, summary line)."""
+    shots = paths.build_dir() / 'screenshots'
     shots.mkdir(parents=True, exist_ok=True)
     httpd, base = serve(site)
-    problems, counts = [], dict(pages=0, formulas=0, images=0, links=0)
+    problems, counts, hits = [], dict(pages=0, formulas=0, images=0, links=0), 0
     with tempfile.TemporaryDirectory() as profile_dir:
         driver = browser(profile_dir)
         try:
-            for page in pages.pages():
-                if not page.with_suffix('.ipynb').exists():
-                    problems.append(f'{page.relative_to(ROOT)}: no notebook, so no page')
+            for page in book.pages():
+                if not page.ipynb.exists():
+                    problems.append(f'{page.name}: no notebook, so no page')
                     continue
-                rel = page.relative_to(ROOT).with_suffix('.html').as_posix()
+                rel = page.name + '.html'
                 hrefs = check_page(driver, base, rel, problems, counts)
-                source = page.relative_to(ROOT).with_suffix('.ipynb').as_posix()
+                source = page.name + '.ipynb'
                 if has_code(page) and not any(h.split('#')[0].endswith('_sources/' + source) for h in hrefs):
                     problems.append(f'{rel}: no download link for {source}')
-                if page.relative_to(ROOT).as_posix() in SCREENSHOTS:
+                if page.name in SCREENSHOTS:
                     driver.save_screenshot(str(shots / (rel.replace('/', '_')[:-5] + '.png')))
             # The search page answers from its index in the browser.
             driver.get(urllib.parse.urljoin(base, f'search.html?q={SEARCH_TERM}'))
@@ -160,16 +160,26 @@ def main(argv=None):
                 hits = 0
             if not hits:
                 problems.append(f'search.html: no results for {SEARCH_TERM!r}')
-            for page in ('404.html',):
-                if (site / page).exists():
-                    check_page(driver, base, page, problems, counts)
+            if (site / '404.html').exists():
+                check_page(driver, base, '404.html', problems, counts)
         finally:
             driver.quit()
             httpd.shutdown()
+    summary = (f"site: {counts['pages']} pages, {counts['formulas']} formulas, {counts['images']} images, "
+               f"{counts['links']} links checked; search for {SEARCH_TERM!r}: {hits} hits; "
+               f'{len(problems)} problems; screenshots in {shots}')
+    return problems, summary
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    site = pathlib.Path(argv[0] if argv else paths.site_dir()).resolve()
+    if not (site / 'index.html').exists():
+        print(f'site_check: no built site in {site}; run `make html` first', file=sys.stderr)
+        return 2
+    problems, summary = check(site)
     print('\n'.join(problems))
-    print(f"site: {counts['pages']} pages, {counts['formulas']} formulas, {counts['images']} images, "
-          f"{counts['links']} links checked; search for {SEARCH_TERM!r}: {hits} hits; "
-          f'{len(problems)} problems; screenshots in {shots.relative_to(ROOT)}')
+    print(summary)
     return 1 if problems else 0
 
 

@@ -1,11 +1,14 @@
 """pytest plugin for the notebook run (loaded with -p by tests/pytest.ini).
 
+* Every kernel gets the run environment of ``booktools.paths`` (the offline
+  data mirror) unless the caller set it.
 * SVG figures embed a creation date, so they are never compared as text.
 * Figure check: a cell whose stored output holds an image must produce an
   image of the same kind again, even when its text is not compared.
 * A page may shrink its own smoke run further (a CNN at 224 pixels is slow
   even on 1,024 images): ``d2l: {smoke_max_examples: 256}`` in its header
-  becomes ``D2L_MAX_EXAMPLES`` for that notebook's kernel (likewise epochs).
+  becomes ``D2L_MAX_EXAMPLES`` for that notebook's kernel (likewise epochs),
+  as ``booktools.book.Settings.smoke_env`` says.
 * On the GPU runner (D2L_GPU_RUN=1) cells tagged ``gpu-varies`` (they print
   the device) are executed but their text is not compared.
 * The run ends with the slowest notebooks and their seconds; all of them go
@@ -15,7 +18,7 @@ import collections
 import json
 import os
 
-import pytest
+from booktools import book, paths
 
 IMAGE_KINDS = ('image/png', 'image/svg+xml', 'image/jpeg')
 _notebook_seconds = collections.Counter()
@@ -52,9 +55,12 @@ def _with_figure_check(item):
 
 
 def _smoke_caps(path):
-    meta = json.loads(open(path, encoding='utf-8').read()).get('metadata', {}).get('d2l', {})
-    return {f'D2L_{key[len("smoke_"):].upper()}': str(value)
-            for key, value in meta.items() if key in ('smoke_max_examples', 'smoke_max_epochs')}
+    if os.environ.get('D2L_PROFILE') != 'smoke':
+        return {}
+    meta = json.loads(open(path, encoding='utf-8').read()).get('metadata', {}).get('d2l')
+    env = book.Settings.from_header(meta, str(path)).smoke_env()
+    env.pop('D2L_PROFILE')
+    return env
 
 
 def _with_page_caps(notebook_file):
@@ -80,6 +86,11 @@ def _with_page_caps(notebook_file):
     notebook_file._d2l_caps = True
 
 
+def pytest_configure(config):
+    for key, value in paths.run_env().items():
+        os.environ.setdefault(key, value)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if type(item).__name__ == 'IPyNbCell':
@@ -100,7 +111,7 @@ def pytest_terminal_summary(terminalreporter):
     for path, seconds in _notebook_seconds.most_common(12):
         terminalreporter.write_line(f'{seconds:7.1f} s  {path}')
     # Every notebook's time, for the budget of the whole book (make test prints the path).
-    report = os.path.join(str(terminalreporter.config.rootpath), '_build', 'notebook-seconds.tsv')
+    report = os.path.join(str(paths.build_dir()), 'notebook-seconds.tsv')
     os.makedirs(os.path.dirname(report), exist_ok=True)
     with open(report, 'w', encoding='utf-8') as out:
         for path, seconds in sorted(_notebook_seconds.items()):

@@ -1,0 +1,178 @@
+"""The generated ``d2l`` module read back, and fingerprints of the code a page ran.
+
+``blocks`` splits the module at its provenance comments (the site's API page
+uses them); ``definitions`` maps every top-level name to the code that defines
+it and the library names that code refers to.
+
+A page's *fingerprint* says which library code its stored outputs depend on:
+the library names the page's code uses (``d2l.name``), followed through the
+library's own references, each hashed as code only: docstrings, comments and
+import statements are left out (where a module is imported does not change what
+the code computes; the import block is checked by its own tests). The profile
+and caps of the stored run (the page header) are part of it too. A notebook
+records the fingerprint it was executed with; when the library's code or the
+header changes, the recorded and the current fingerprint differ and the page is
+*stale*.
+"""
+import ast
+import dataclasses
+import functools
+import hashlib
+import json
+import re
+
+from booktools import paths
+from booktools.extract import DEFINED_IN_RE
+
+RECORD_KEY = 'd2l_run'
+MODULE_LEVEL = '<module>'  # top-level statements that define no name run for every page
+USES = re.compile(r'\bd2l\.([A-Za-z_]\w*)')
+STRINGS = re.compile(r'''(?:'([^'\\\n]*)'|"([^"\\\n]*)")''')
+
+
+@dataclasses.dataclass
+class Block:
+    page: str
+    cell: int
+    code: str
+
+
+def blocks(text):
+    """The module's blocks with the page and cell each came from."""
+    found, current = [], None
+    for line in text.splitlines():
+        match = DEFINED_IN_RE.match(line)
+        if match:
+            current = Block(match['page'], int(match['cell']), '')
+            found.append(current)
+        elif current is not None:
+            current.code += line + '\n'
+    return found
+
+
+def all_names(text):
+    """The module's ``__all__``."""
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], 'id', None) == '__all__':
+            return list(ast.literal_eval(node.value))
+    return []
+
+
+def _strip(node):
+    """A copy of ``node`` without docstrings and import statements."""
+    node = ast.parse(ast.unparse(node)).body[0]  # a fresh copy
+    for sub in ast.walk(node):
+        body = getattr(sub, 'body', None)
+        if isinstance(body, list):
+            body[:] = [s for s in body if not isinstance(s, (ast.Import, ast.ImportFrom))]
+            if (isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
+                    and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)):
+                body.pop(0)
+            if not body and isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                body.append(ast.Pass())
+    return node
+
+
+def _entry(key):
+    """How an entry of a library dict (``DATA_HUB['airfoil']``) is named in the table:
+    code that mentions the string ``'airfoil'`` depends on it, other code does not."""
+    return f'[{key!r}]'
+
+
+def _defined_names(node):
+    """The top-level names a statement defines, or the dict entry it sets."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    targets = (node.targets if isinstance(node, ast.Assign) else
+               [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+    names = []
+    for target in targets:
+        if (isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant)
+                and isinstance(target.slice.value, str)):
+            names.append(_entry(target.slice.value))
+            continue
+        while isinstance(target, (ast.Subscript, ast.Attribute)):
+            if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                    and target.value.id == 'd2l'):
+                target = ast.Name(target.attr)
+                break
+            target = target.value
+        if isinstance(target, ast.Name):
+            names.append(target.id)
+        elif isinstance(target, ast.Tuple):
+            names += [e.id for e in target.elts if isinstance(e, ast.Name)]
+    return names
+
+
+def _referenced(node):
+    names = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            names.add(sub.id)
+        elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == 'd2l':
+            names.add(sub.attr)
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            names.add(_entry(sub.value))
+    return names
+
+
+@functools.lru_cache(maxsize=8)
+def definitions(text):
+    """name -> (list of code hashes, set of names referenced), for every top-level name."""
+    table = {}
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        stripped = _strip(node)
+        digest = hashlib.sha1(ast.dump(stripped).encode()).hexdigest()
+        for name in _defined_names(node) or [MODULE_LEVEL]:
+            hashes, refs = table.setdefault(name, ([], set()))
+            hashes.append(digest)
+            refs |= _referenced(stripped)
+    return table
+
+
+def closure(names, table):
+    """The library names reachable from ``names`` through the library's references."""
+    seen, todo = set(), [n for n in names if n in table]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += [r for r in table[name][1] if r in table and r not in seen]
+    return seen
+
+
+def page_uses(code_cells):
+    """The library names a page's code refers to as ``d2l.name``, and the dict
+    entries its strings may name (``d2l.download('airfoil')``)."""
+    names = {m for cell in code_cells for m in USES.findall(cell)}
+    return names | {_entry(a or b) for cell in code_cells for a, b in STRINGS.findall(cell)}
+
+
+def fingerprint(code_cells, settings, library_text=None, profile_caps=None):
+    """The record a notebook stores: a digest and what went into it."""
+    text = library_text if library_text is not None else paths.library_module().read_text()
+    table = definitions(text)
+    used = closure(page_uses(code_cells) | {MODULE_LEVEL}, table)
+    if profile_caps is None:
+        from d2l.profile import CAPS as profile_caps
+    run = dict(settings.stored_env(), caps=list(profile_caps[settings.profile]))
+    digest = hashlib.sha1(json.dumps(
+        [run, sorted((n, table[n][0]) for n in used)], sort_keys=True).encode()).hexdigest()
+    return {'fingerprint': digest, 'run': run, 'library_names': len(used - {MODULE_LEVEL})}
+
+
+def page_fingerprint(page, library_text=None):
+    return fingerprint(page.code_cells(), page.settings, library_text)
+
+
+def recorded(notebook):
+    """The record a stored notebook carries, or None."""
+    return notebook.metadata.get(RECORD_KEY)
+
+
+def is_stale(page, notebook, library_text=None):
+    record = recorded(notebook)
+    return record is None or record.get('fingerprint') != page_fingerprint(page, library_text)['fingerprint']

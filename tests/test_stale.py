@@ -1,0 +1,95 @@
+"""Stored outputs cannot go stale unnoticed: a notebook records the fingerprint of
+the library code it ran against, and `make stale` lists pages whose record no
+longer matches."""
+import json
+import subprocess
+import sys
+
+import jupytext
+import nbformat
+import pytest
+from booktools import book, library, pages
+
+LIBRARY = '''\
+# Defined in file: ./chapters/a/page.md (cell 1)
+import os
+DATA_HUB = dict()
+DATA_HUB['toy'] = ('http://example.org/toy.csv', 'abc')
+DATA_HUB['other'] = ('http://example.org/other.csv', 'def')
+
+def helper(x):
+    """Add one."""
+    return x + 1  # the step
+
+def used(x):
+    return d2l.helper(x) * 2
+
+def unrelated():
+    return 0
+'''
+PAGE_CODE = ["from d2l import mxnet as d2l\nprint(d2l.used(1), d2l.DATA_HUB['toy'])"]
+SETTINGS = book.Settings()
+
+
+def digest(text, code=PAGE_CODE, settings=SETTINGS):
+    return library.fingerprint(code, settings, text)['fingerprint']
+
+
+@pytest.mark.parametrize('change, stale', [
+    (('"""Add one."""', '"""Add one to x, as the page explains."""'), False),  # docstring
+    (('# the step', '# a different comment'), False),                         # comment
+    (('import os', 'import os, sys'), False),                                 # imports
+    (('return 0', 'return 1'), False),                                        # code the page never reaches
+    (("'def')", "'xyz')"), False),                                            # a dataset the page never names
+    (('return x + 1', 'return x + 2'), True),                                 # a function it reaches through another
+    (('* 2', '* 3'), True),                                                   # a function it calls
+    (("'abc')", "'abd')"), True),                                             # the dataset entry it names
+])
+def test_fingerprint_follows_code_and_ignores_docs(change, stale):
+    changed = LIBRARY.replace(*change)
+    assert changed != LIBRARY
+    assert (digest(changed) != digest(LIBRARY)) == stale
+
+
+def test_fingerprint_follows_the_stored_runs_settings():
+    assert digest(LIBRARY, settings=book.Settings(profile='lite', max_epochs=2)) != digest(LIBRARY)
+    assert digest(LIBRARY, settings=book.Settings(smoke_max_epochs=1)) == digest(LIBRARY)
+
+
+def test_make_stale_lists_a_page_after_a_library_function_changes(tmp_path):
+    (tmp_path / '_toc.yml').write_text('format: jb-book\nroot: chapters/a/page\n')
+    module = tmp_path / 'd2l_lib' / 'd2l' / 'mxnet.py'
+    module.parent.mkdir(parents=True)
+    module.write_text(LIBRARY)
+    page = book.Page('chapters/a/page', tmp_path)
+    page.md.parent.mkdir(parents=True)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PAGE_CODE[0])])
+    notebook.metadata['jupytext'] = {'formats': 'ipynb,md:myst'}
+    jupytext.write(notebook, page.md)
+    nbformat.write(notebook, page.ipynb)
+    pages.record(page, LIBRARY)
+
+    def stale():
+        env = dict(__import__('os').environ, D2L_BOOK_ROOT=str(tmp_path))
+        out = subprocess.run([sys.executable, '-m', 'booktools.pages', 'stale'],
+                             capture_output=True, text=True, env=env)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.split()
+
+    assert stale() == ['pages:', 'no', 'page', 'is', 'stale']
+    module.write_text(LIBRARY.replace('"""Add one."""', '"""Add one (docs only)."""'))
+    assert 'chapters/a/page' not in stale()
+    module.write_text(LIBRARY.replace('return x + 1', 'return x + 2'))
+    assert stale() == ['chapters/a/page']
+
+
+def test_every_stored_notebook_came_from_the_current_library():
+    stale = [p.name for p in pages.stale_pages()]
+    assert not stale, ('stored outputs made by other library code or settings (run `make run-stale`): '
+                       f'{stale}')
+
+
+def test_a_stored_notebook_says_what_it_ran_against():
+    page = book.resolve('softmax-regression-scratch')
+    record = json.loads(page.ipynb.read_text())['metadata'][library.RECORD_KEY]
+    assert record['run']['D2L_PROFILE'] == 'full' and record['library_names'] > 5
