@@ -47,7 +47,8 @@ def pair_differences(page):
         problems.append(f'{page.name}: {len(left)} cells in .md, {len(right)} in .ipynb')
     for number, (a, b) in enumerate(zip(left, right)):
         if a != b:
-            problems.append(f'{page.name}: cell {number - 1} differs '
+            where = 'the d2l header settings differ' if number == 0 else f'cell {number - 1} differs'
+            problems.append(f'{page.name}: {where} '
                             f'({a[0]} {a[1][:40]!r}... vs {b[0]} {b[1][:40]!r}...)')
             break
     return problems

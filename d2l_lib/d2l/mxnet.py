@@ -1536,7 +1536,7 @@ def annotate(text, xy, xytext):
     axes.annotate(text, xy=xy, xytext=xytext,
                   arrowprops={'arrowstyle': '->', 'color': 'black'})
 
-# Defined in file: ./chapters/11-optimization/gd.md (cell 18)
+# Defined in file: ./chapters/11-optimization/gd.md (cell 20)
 def train_2d(trainer, steps=20, f_grad=None):
     """Run a 2-D optimizer from (-5, -2) for `steps` updates; return the visited points."""
     # x1, x2 are the coordinates; s1, s2 are state the optimizer may keep
@@ -1552,7 +1552,7 @@ def train_2d(trainer, steps=20, f_grad=None):
     print(f'epoch {step + 1}, x1: {float(x1):f}, x2: {float(x2):f}')
     return trace
 
-# Defined in file: ./chapters/11-optimization/gd.md (cell 20)
+# Defined in file: ./chapters/11-optimization/gd.md (cell 22)
 def show_trace_2d(f, results):
     """Draw contour lines of f(x1, x2) and, on top, the path in `results`."""
     def to_onp(a):
@@ -1667,7 +1667,7 @@ class Benchmark:
         seconds = self.clock.stop()
         print(f'{self.description}: {seconds:.4f} sec')
 
-# Defined in file: ./chapters/12-computational-performance/multiple-gpus.md (cell 3)
+# Defined in file: ./chapters/12-computational-performance/multiple-gpus.md (cell 24)
 def split_batch(X, y, devices):
     """Cut features `X` and labels `y` into one slice per device and copy them there."""
     assert X.shape[0] == y.shape[0], 'features and labels differ in length'
