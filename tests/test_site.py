@@ -72,3 +72,23 @@ def test_every_row_of_the_results_table_is_found_in_its_notebook():
     rows = d2l_site.result_rows()
     lost = [f"{r['page']} ({r['model']})" for r in rows if r['status'] == 'missing']
     assert not lost, f'reference rows whose result line is not in the stored notebook: {lost}'
+
+
+def test_no_launch_or_repository_button_leads_to_a_made_up_repository(site):
+    # _config.yml leaves repository.url empty: no page may offer a button that
+    # opens a repository or a hosted notebook.
+    _, html_dir = site
+    page = (html_dir / 'chapters/03-linear-networks/linear-regression-scratch.html').read_text()
+    for target in ('mybinder.org', 'colab.research.google.com', 'github.com/d2l-executable'):
+        assert target not in page, target
+    assert 'download' in page.lower()  # the notebook download button stays
+
+
+@pytest.mark.parametrize('url,shown', [('', False), ('https://github.com/someone/d2l-fork', True)])
+def test_buttons_follow_the_repository_setting(url, shown):
+    class Config:
+        html_theme_options = {'repository_url': url,
+                              'launch_buttons': {'binderhub_url': 'https://mybinder.org'}}
+    d2l_site._repository_buttons(None, Config)
+    assert Config.html_theme_options['use_repository_button'] is shown
+    assert bool(Config.html_theme_options['launch_buttons']) is shown

@@ -8,6 +8,8 @@
   (chapters/99-back/reference-results.yml).
 
 Loaded by ``_config.yml`` as ``sphinx.extra_extensions: [booktools.site]``.
+* Repository and launch buttons, shown only when ``repository.url`` in
+  _config.yml names a repository.
 * A 404 page, a default colour mode, and removal of script tags that appear twice on a page (with
   this Jupyter Book stack the inline configuration of sphinx-thebe and
   sphinx-togglebutton is registered twice, once with filename None and once
@@ -224,8 +226,22 @@ def _theme_defaults(app, config):
     config.html_context.setdefault('default_mode', 'light')
 
 
+def _repository_buttons(app, config):
+    # Repository and launch buttons only make sense when the build names a
+    # real repository (``repository.url`` in _config.yml); without one they
+    # would send every click to a page that does not exist.
+    options = config.html_theme_options
+    url = (options.get('repository_url') or '').strip()
+    if url.startswith(('https://', 'http://')):
+        options['use_repository_button'] = True
+    else:
+        options['use_repository_button'] = False
+        options['launch_buttons'] = {}
+
+
 def setup(app):
     app.connect('config-inited', _theme_defaults)
+    app.connect('config-inited', _repository_buttons)
     app.add_directive('d2l-api', D2LApi)
     app.add_directive('d2l-results', D2LResults)
     app.connect('html-page-context', _dedupe_scripts, priority=999)
