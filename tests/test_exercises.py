@@ -21,7 +21,7 @@ def test_one_solution_per_exercise(page):
 
 def test_the_parser_reads_the_house_format():
     text = '\n'.join([
-        '## Exercises', '', '1. First.', '   1. a sub-question, not an exercise', '2. Second.', '',
+        '## Exercises', '', '1. First.', '   1. a sub-question, not an exercise', '1. Second.', '',
         ':::{dropdown} Solution to exercise 1', 'Because.', ':::', '',
         '```{code-cell} ipython3', ':tags: [hide-cell]', 'x = 1', '```', '',
         ':::{dropdown} Solution to exercise 1, continued', 'More.', ':::',

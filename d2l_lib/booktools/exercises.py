@@ -18,7 +18,7 @@ CODE_CELL = re.compile(r'^```\{code-cell\}[^\n]*\n((?::[^\n]*\n)*)', re.M)
 
 @dataclasses.dataclass
 class Exercises:
-    posed: list          # exercise numbers in the order the list gives them
+    posed: list          # exercise numbers as the rendered list shows them
     solved: list         # exercise numbers named by the solution dropdowns, in order
     unhidden_code: int   # code cells in the section without a hide-cell tag
 
@@ -34,7 +34,9 @@ def of(markdown):
         section = section[:following.start()]
     first = DROPDOWN.search(section)
     questions = section[:first.start()] if first else section
-    posed = [int(n) for n in ITEM.findall(questions)]
+    items = [int(n) for n in ITEM.findall(questions)]
+    # Markdown numbers a list from its first item on, whatever the later items say.
+    posed = list(range(items[0], items[0] + len(items))) if items else []
     solved = []
     for _, title in DROPDOWN.findall(section):
         found = SOLUTION.search(title)
