@@ -68,7 +68,8 @@ dist: ## zip every notebook with d2l_lib and requirements.txt into _build/dist/
 	$(PAGES) dist _build/dist/d2l-mxnet-notebooks.zip
 
 lab: ## open the notebooks in JupyterLab (full profile, offline mirror when there is one)
-	D2L_PROFILE=full $$($(PY) -m booktools.paths --env) $(VENV)/bin/jupyter lab chapters
+	env D2L_PROFILE=full $$($(PY) -m booktools.paths --env) $(VENV)/bin/jupyter lab chapters \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## remove the built site and caches (keeps the venv)
 	rm -rf _build .pytest_cache

@@ -7,7 +7,7 @@ def test_reading_order_starts_at_the_root_and_follows_the_toc():
     names = book.reading_order()
     assert names[0] == 'chapters/00-front/index'
     assert names.index('chapters/03-linear-networks/index') < names.index(
-        'chapters/03-linear-networks/linear-regression') < names.index('chapters/19-appendix-tools/d2l')
+        'chapters/03-linear-networks/linear-regression') < names.index('chapters/19-appendix-tools-for-deep-learning/d2l')
     assert len(names) == len(set(names))
 
 

@@ -45,7 +45,7 @@ def test_every_page_reads_whole_in_a_browser(site):
 def test_api_page_lists_every_public_name_with_a_live_link(site):
     from d2l import mxnet as d2l
     _, html_dir = site
-    page = html_dir / 'chapters/19-appendix-tools/d2l.html'
+    page = html_dir / 'chapters/19-appendix-tools-for-deep-learning/d2l.html'
     text = html.unescape(re.sub(r'<[^>]+>', '', page.read_text()))
     missing = [name for name in d2l.__all__ if f'd2l.{name}' not in text]
     assert not missing, f'public names missing from the d2l API page: {missing}'
