@@ -91,4 +91,5 @@ def test_buttons_follow_the_repository_setting(url, shown):
                               'launch_buttons': {'binderhub_url': 'https://mybinder.org'}}
     d2l_site._repository_buttons(None, Config)
     assert Config.html_theme_options['use_repository_button'] is shown
+    assert Config.html_theme_options['use_source_button'] is shown
     assert bool(Config.html_theme_options['launch_buttons']) is shown

@@ -232,10 +232,10 @@ def _repository_buttons(app, config):
     # would send every click to a page that does not exist.
     options = config.html_theme_options
     url = (options.get('repository_url') or '').strip()
-    if url.startswith(('https://', 'http://')):
-        options['use_repository_button'] = True
-    else:
-        options['use_repository_button'] = False
+    named = url.startswith(('https://', 'http://'))
+    # The repository's home and, in the source menu, each page's own file there.
+    options['use_repository_button'] = options['use_source_button'] = named
+    if not named:
         options['launch_buttons'] = {}
 
 
