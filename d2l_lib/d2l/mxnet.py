@@ -506,7 +506,7 @@ def predict_ch3(net, test_iter, n=6):
     titles = [f'{t}\n{p}' for t, p in zip(trues, preds)]
     d2l.show_images(X[:n].reshape((n, 28, 28)), 1, n, titles=titles[:n])
 
-# Defined in file: ./chapters/04-multilayer-perceptrons/underfit-overfit.md (cell 12)
+# Defined in file: ./chapters/04-multilayer-perceptrons/underfit-overfit.md (cell 18)
 def evaluate_loss(net, data_iter, loss):
     """Mean loss of `net` over a whole dataset."""
     tally = d2l.Accumulator(2)  # summed loss, number of examples
