@@ -18,6 +18,10 @@ def test_header_gives_the_stored_and_the_smoke_environment():
                                      'D2L_MAX_EPOCHS': '2'}
     assert settings.smoke_env() == {'D2L_PROFILE': 'smoke', 'D2L_MAX_EXAMPLES': '32'}
     assert book.Settings.from_header(None).stored_env() == {'D2L_PROFILE': 'full'}
+    capped = book.Settings.from_header({'profile': 'lite', 'max_image_size': 96})
+    assert capped.stored_env() == {'D2L_PROFILE': 'lite', 'D2L_MAX_IMAGE_SIZE': '96'}
+    # the test run never works on bigger images than the stored run
+    assert capped.smoke_env() == {'D2L_PROFILE': 'smoke', 'D2L_MAX_IMAGE_SIZE': '96'}
     assert book.Settings.from_header(None).header() is None
 
 

@@ -42,3 +42,26 @@ def test_smoke_keeps_five_minibatches_at_the_batch_size_asked_for(monkeypatch):
     assert len(train_iter) >= 5 and len(test_iter) >= 5
     monkeypatch.setenv('D2L_MAX_EXAMPLES', '64')  # a page that asks for less gets less
     assert profile.profile_examples(60000, batch_size=256) == 64
+
+
+def test_image_size_is_capped_only_in_capped_profiles(monkeypatch):
+    monkeypatch.setenv('D2L_MAX_IMAGE_SIZE', '96')
+    monkeypatch.setenv('D2L_PROFILE', 'full')
+    assert profile.profile_image_size(224) == 224  # a reader's run is never shrunk
+    for name in ('lite', 'smoke'):
+        monkeypatch.setenv('D2L_PROFILE', name)
+        assert profile.profile_image_size(224) == 96
+        assert profile.profile_image_size(64) == 64  # never enlarged
+        assert profile.profile_image_size(None) is None  # no resize stays none
+    monkeypatch.delenv('D2L_MAX_IMAGE_SIZE')
+    assert profile.profile_image_size(224) == 224
+
+
+def test_fashion_mnist_loader_resizes_to_the_capped_size(monkeypatch):
+    from d2l import mxnet as d2l
+    monkeypatch.setenv('D2L_PROFILE', 'smoke')
+    monkeypatch.setenv('D2L_MAX_IMAGE_SIZE', '40')
+    train_iter, test_iter = d2l.load_data_fashion_mnist(32, resize=224)
+    for loader in (train_iter, test_iter):
+        X, _ = next(iter(loader))
+        assert X.shape == (32, 1, 40, 40)

@@ -4,7 +4,7 @@
 ``<page>.md`` and the executed ``<page>.ipynb``; its settings live in the
 ``d2l:`` block of the source's header, read here and nowhere else::
 
-    d2l: {profile: lite, max_examples: 2048, max_epochs: 2,
+    d2l: {profile: lite, max_examples: 2048, max_epochs: 2, max_image_size: 96,
           smoke_max_examples: 32, smoke_max_epochs: 1}
 
 ``profile``/``max_*`` describe the run its stored outputs come from;
@@ -19,7 +19,8 @@ import yaml
 
 from booktools import paths
 
-SETTING_KEYS = ('profile', 'max_examples', 'max_epochs', 'smoke_max_examples', 'smoke_max_epochs')
+SETTING_KEYS = ('profile', 'max_examples', 'max_epochs', 'max_image_size',
+                'smoke_max_examples', 'smoke_max_epochs')
 
 
 def reading_order(toc_path=None):
@@ -50,6 +51,7 @@ class Settings:
     profile: str = 'full'
     max_examples: int | None = None
     max_epochs: int | None = None
+    max_image_size: int | None = None
     smoke_max_examples: int | None = None
     smoke_max_epochs: int | None = None
 
@@ -77,6 +79,8 @@ class Settings:
             env['D2L_MAX_EXAMPLES'] = str(self.max_examples)
         if self.max_epochs is not None:
             env['D2L_MAX_EPOCHS'] = str(self.max_epochs)
+        if self.max_image_size is not None:
+            env['D2L_MAX_IMAGE_SIZE'] = str(self.max_image_size)
         return env
 
     def smoke_env(self):
@@ -86,6 +90,9 @@ class Settings:
             env['D2L_MAX_EXAMPLES'] = str(self.smoke_max_examples)
         if self.smoke_max_epochs is not None:
             env['D2L_MAX_EPOCHS'] = str(self.smoke_max_epochs)
+        if self.max_image_size is not None:
+            # The test run is no bigger than the stored one.
+            env['D2L_MAX_IMAGE_SIZE'] = str(self.max_image_size)
         return env
 
 

@@ -33,8 +33,8 @@ HEADER = '''\
 # order, by `make lib` (d2l_lib/booktools/extract.py). DO NOT EDIT: change the
 # page named above a block, then run `make lib`.
 '''
-PROFILE_IMPORT = 'from d2l.profile import is_smoke, profile, profile_epochs, profile_examples'
-PROFILE_NAMES = ['is_smoke', 'profile', 'profile_epochs', 'profile_examples']
+PROFILE_IMPORT = 'from d2l.profile import is_smoke, profile, profile_epochs, profile_examples, profile_image_size'
+PROFILE_NAMES = ['is_smoke', 'profile', 'profile_epochs', 'profile_examples', 'profile_image_size']
 DEFINED_IN = '# Defined in file: ./{page}.md (cell {cell})'
 DEFINED_IN_RE = re.compile(r'^# Defined in file: \./(?P<page>.+)\.md \((?:cell|block) (?P<cell>\d+)\)')
 # IPython-only lines (magics, shell escapes) are blanked before parsing so

@@ -75,7 +75,8 @@ def sync(page):
 def stored_run_env(page):
     """The environment a page's stored outputs are made in."""
     env = dict(os.environ)
-    overridden = {k: env.pop(k) for k in ('D2L_PROFILE', 'D2L_MAX_EXAMPLES', 'D2L_MAX_EPOCHS')
+    overridden = {k: env.pop(k) for k in ('D2L_PROFILE', 'D2L_MAX_EXAMPLES', 'D2L_MAX_EPOCHS',
+                                               'D2L_MAX_IMAGE_SIZE')
                   if k in env}
     if overridden:
         print(f'pages: {page.name}: stored outputs follow the page header; ignoring '

@@ -7,6 +7,7 @@ __all__ = [
     'profile',
     'profile_epochs',
     'profile_examples',
+    'profile_image_size',
     'use_svg_display',
     'set_figsize',
     'set_axes',
@@ -105,7 +106,7 @@ __all__ = [
     'evaluate_accuracy_gpus',
 ]
 
-from d2l.profile import is_smoke, profile, profile_epochs, profile_examples
+from d2l.profile import is_smoke, profile, profile_epochs, profile_examples, profile_image_size
 
 # Defined in file: ./chapters/00-front/preface.md (cell 2)
 # Files, archives, checksums and downloads: the data layer (section 4.10).
@@ -364,12 +365,13 @@ def load_data_fashion_mnist(batch_size, resize=None):
     """Return shuffled training and ordered test iterators over Fashion-MNIST.
 
     Images come as float32 in [0, 1] of shape (batch, 1, 28, 28), or
-    (batch, 1, resize, resize); labels as int32. A smoke run
-    (D2L_PROFILE=smoke) keeps only the first few examples of each split.
+    (batch, 1, resize, resize); labels as int32. A capped profile may keep
+    fewer examples and resize to a smaller side (see d2l.profile).
     """
+    resize = d2l.profile_image_size(resize)
     def as_arrays(split):
         images, labels = d2l.read_fashion_mnist(split)
-        n = d2l.profile_examples(len(labels))
+        n = d2l.profile_examples(len(labels), batch_size=batch_size)
         images = images[:n, None, :, :].astype('float32')
         images /= 255  # in place: one float copy of the split, not two
         return images, labels[:n].astype('int32')

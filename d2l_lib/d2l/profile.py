@@ -12,7 +12,9 @@
 
 Only the library's loaders and training loops consult these helpers; the code
 on the page is the same in every profile. ``D2L_MAX_EPOCHS`` and
-``D2L_MAX_EXAMPLES`` override a capped profile's defaults.
+``D2L_MAX_EXAMPLES`` override a capped profile's defaults; ``D2L_MAX_IMAGE_SIZE``
+caps the side of resized images in a capped profile (a page that asks for
+224-pixel images trains at that size instead, with the same code).
 """
 import os
 
@@ -67,3 +69,16 @@ def profile_examples(num_examples, smoke=None, batch_size=None):
         if is_smoke() and batch_size and 'D2L_MAX_EXAMPLES' not in os.environ:
             cap = max(cap, SMOKE_MIN_BATCHES * batch_size)
     return num_examples if cap is None else min(num_examples, cap)
+
+
+def profile_image_size(size):
+    """The side to resize images to: ``size`` unless a capped profile lowers it.
+
+    Only ``D2L_MAX_IMAGE_SIZE`` caps it, and only in the lite and smoke
+    profiles: the full profile always trains at the size the page asks for.
+    ``None`` (no resize) stays ``None``.
+    """
+    cap = os.environ.get('D2L_MAX_IMAGE_SIZE')
+    if size is None or cap is None or profile() == 'full':
+        return size
+    return min(size, int(cap))
