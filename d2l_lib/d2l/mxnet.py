@@ -664,11 +664,13 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):
     """Accuracy of `net` on a dataset, computed on `device` (default: where net lives)."""
     if device is None:
         device = list(net.collect_params().values())[0].list_ctx()[0]
-    tally = d2l.Accumulator(2)  # correct predictions, examples
+    correct, total = np.zeros(1, ctx=device), 0
     for X, y in data_iter:
         X, y = X.as_in_ctx(device), y.as_in_ctx(device)
-        tally.add(d2l.accuracy(net(X), y), y.size)
-    return tally[0] / tally[1]
+        # The count stays on the device; Python waits only once, at the end.
+        correct = correct + (net(X).argmax(axis=1).astype(y.dtype) == y).sum()
+        total += y.size
+    return float(correct) / total
 
 # Defined in file: ./chapters/06-convolutional-neural-networks/lenet.md (cell 12)
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=d2l.try_gpu()):
@@ -676,15 +678,18 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=d2l.try_gpu()):
     num_epochs = d2l.profile_epochs(num_epochs)  # capped in the lite and smoke profiles
     # Xavier keeps activations at a sane scale in deep conv stacks (section 4.8).
     net.initialize(init.Xavier(), ctx=device, force_reinit=True)
+    # Compile the hybridizable parts once, with buffers allocated once.
+    net.hybridize(static_alloc=True, static_shape=True)
     updater = gluon.Trainer(net.collect_params(), 'sgd', dict(learning_rate=lr))
     cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
     animator = d2l.Animator(xlabel='epoch', xlim=[1, num_epochs],
                             legend=['train loss', 'train acc', 'test acc'])
     timer, batches = d2l.Timer(), len(train_iter)
     for epoch in range(num_epochs):
-        tally = d2l.Accumulator(3)  # summed loss, correct predictions, examples
+        # Running sums live on the device, so no batch waits for the one before.
+        loss_sum, correct, seen = np.zeros(1, ctx=device), np.zeros(1, ctx=device), 0
+        timer.start()
         for i, (features, labels) in enumerate(train_iter):
-            timer.start()
             features = features.as_in_ctx(device)
             labels = labels.as_in_ctx(device)
             with autograd.record():
@@ -692,17 +697,20 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=d2l.try_gpu()):
                 batch_loss = cross_entropy(scores, labels)
             batch_loss.backward()
             updater.step(labels.size)
-            tally.add(float(batch_loss.sum()), d2l.accuracy(scores, labels), labels.size)
-            timer.stop()
+            loss_sum = loss_sum + batch_loss.sum()
+            correct = correct + (scores.argmax(axis=1).astype(labels.dtype) == labels).sum()
+            seen += labels.size
             # A few points per epoch keep the curve informative but cheap to draw.
             if (i + 1) % max(batches // 5, 1) == 0 or i == batches - 1:
-                animator.add(epoch + (i + 1) / batches,
-                             (tally[0] / tally[2], tally[1] / tally[2], None))
+                train_loss, train_acc = float(loss_sum) / seen, float(correct) / seen
+                timer.stop()  # reading the sums waited for the work; drawing is not timed
+                animator.add(epoch + (i + 1) / batches, (train_loss, train_acc, None))
+                timer.start()
+        timer.stop()
         test_acc = evaluate_accuracy_gpu(net, test_iter, device)
         animator.add(epoch + 1, (None, None, test_acc))
-    print(f'loss {tally[0] / tally[2]:.3f}, train acc {tally[1] / tally[2]:.3f}, '
-          f'test acc {test_acc:.3f}')
-    print(f'{tally[2] * num_epochs / timer.sum():.1f} examples/sec on {str(device)}')
+    print(f'loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}')
+    print(f'{seen * num_epochs / timer.sum():.1f} examples/sec on {str(device)}')
 
 # Defined in file: ./chapters/07-convolutional-modern/resnet.md (cell 6)
 class Residual(nn.HybridBlock):
