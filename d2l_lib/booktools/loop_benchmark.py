@@ -1,0 +1,152 @@
+"""Side-by-side timing of the book's training loops against the original edition's.
+
+    python -m booktools.loop_benchmark [--repeat 3] [--workloads lenet rnn softmax]
+
+Each workload is the code a reader writes on the page (the same for both
+libraries), run as a whole Python process on real data: once with this
+book's ``d2l`` and once with the original edition's published package,
+``d2l==0.16.6``, which is installed (without dependencies) into
+``_build/original-d2l`` on first use. The original's loaders fetch their data
+themselves; they are pointed at the same files (Debian's Fashion-MNIST, the
+mirror's Time Machine) so that nothing is downloaded. Runs alternate between
+the two libraries and the fastest of ``--repeat`` runs counts, so a busy
+moment on the machine penalises neither side. It prints whole-process seconds
+and the ratio original / ours (above 1: the book's loop is faster) together
+with each run's last printed metric, so that speed is compared at equal
+accuracy. It is a measurement, not a test: nothing here asserts a speed.
+"""
+import argparse
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from booktools import paths
+
+ORIGINAL = 'd2l==0.16.6'
+
+PREAMBLE = '''
+import os, sys
+if {original!r}:
+    sys.path.insert(0, {original_dir!r})
+    # Gluon's Fashion-MNIST wants its own gzip files (by SHA-1); Debian's hold
+    # the same images, recompressed. Use the local file instead of downloading.
+    from mxnet.gluon.data.vision import datasets
+    fetch = datasets.download
+    def local_first(url, path=None, sha1_hash=None, **kwargs):
+        local = os.path.join(path or '', url.split('/')[-1])
+        return local if os.path.exists(local) else fetch(url, path, sha1_hash=sha1_hash, **kwargs)
+    datasets.download = local_first
+import matplotlib
+matplotlib.use('agg')
+from d2l import mxnet as d2l
+assert ('original-d2l' in d2l.__file__) == {original!r}, d2l.__file__
+from mxnet import gluon, init, np, npx
+from mxnet.gluon import nn, rnn
+npx.set_np()
+npx.random.seed(0)
+'''
+
+WORKLOADS = {
+    # LeNet of chapter 6, one epoch, the original's settings.
+    'lenet': '''
+net = nn.Sequential()
+net.add(nn.Conv2D(channels=6, kernel_size=5, padding=2, activation='sigmoid'),
+        nn.AvgPool2D(pool_size=2, strides=2),
+        nn.Conv2D(channels=16, kernel_size=5, activation='sigmoid'),
+        nn.AvgPool2D(pool_size=2, strides=2),
+        nn.Dense(120, activation='sigmoid'), nn.Dense(84, activation='sigmoid'),
+        nn.Dense(10))
+train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=256)
+d2l.train_ch6(net, train_iter, test_iter, 1, 0.9, d2l.try_gpu())
+''',
+    # The concise RNN of chapter 8 on The Time Machine.
+    'rnn': '''
+batch_size, num_steps = 32, 35
+train_iter, vocab = d2l.load_data_time_machine(batch_size, num_steps)
+net = d2l.RNNModel(rnn.RNN(256), len(vocab))
+net.initialize(force_reinit=True, ctx=d2l.try_gpu())
+d2l.train_ch8(net, train_iter, vocab, 1, 20, d2l.try_gpu())
+''',
+    # Softmax regression of chapter 3 (Gluon), two epochs.
+    'softmax': '''
+train_iter, test_iter = d2l.load_data_fashion_mnist(256)
+net = nn.Sequential()
+net.add(nn.Dense(10))
+net.initialize(init.Normal(sigma=0.01))
+loss = gluon.loss.SoftmaxCrossEntropyLoss()
+trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1})
+d2l.train_ch3(net, train_iter, test_iter, loss, 2, trainer)
+''',
+}
+
+LAST_METRIC = re.compile(r'(loss [\d.]+, train acc [\d.]+, test acc [\d.]+|perplexity [\d.]+)')
+
+
+def original_package():
+    """The original edition's d2l package, installed once under _build/."""
+    target = paths.build_dir() / 'original-d2l'
+    if not (target / 'd2l' / 'mxnet.py').exists():
+        subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', '--no-deps',
+                        '--target', str(target), ORIGINAL], check=True)
+    return target
+
+
+def data_for_the_original(scratch):
+    """Point the original's loaders at local copies: MXNET_HOME for Gluon's
+    Fashion-MNIST, ``../data`` (relative to the working directory) for its
+    DATA_HUB downloads."""
+    fashion = scratch / 'mxnet-home' / 'datasets' / 'fashion-mnist'
+    fashion.mkdir(parents=True)
+    for source in paths.fashion_mnist_system_dir().glob('*.gz'):
+        (fashion / source.name).symlink_to(source)
+    data = scratch / 'data'
+    data.mkdir()
+    shutil.copy(paths.mirror() / 'timemachine.txt', data / 'timemachine.txt')
+    work = scratch / 'work'
+    work.mkdir()
+    return work, {'MXNET_HOME': str(scratch / 'mxnet-home')}
+
+
+def run_once(code, original, original_dir, work, extra_env):
+    env = dict(os.environ, **paths.run_env(), **extra_env)
+    env.setdefault('OMP_NUM_THREADS', '2')
+    env.pop('D2L_PROFILE', None)  # both run everything: the full profile
+    script = PREAMBLE.format(original=original, original_dir=str(original_dir)) + code
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, '-c', script], cwd=work, env=env,
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise RuntimeError(f'{"original" if original else "book"} run failed:\n{done.stderr[-2000:]}')
+    metrics = LAST_METRIC.findall(done.stdout)
+    return seconds, metrics[-1] if metrics else '(no metric printed)'
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--repeat', type=int, default=2)
+    parser.add_argument('--workloads', nargs='+', default=list(WORKLOADS), choices=list(WORKLOADS))
+    args = parser.parse_args(argv)
+    original_dir = original_package()
+    with tempfile.TemporaryDirectory() as tmp:
+        work, extra_env = data_for_the_original(pathlib.Path(tmp))
+        print(f'{"workload":<9} {"book s":>8} {"original s":>11} {"ratio":>6}  last metric (book | original)')
+        for name in args.workloads:
+            best = {False: None, True: None}
+            for _ in range(args.repeat):
+                for original in (False, True):
+                    result = run_once(WORKLOADS[name], original, original_dir, work, extra_env)
+                    if best[original] is None or result[0] < best[original][0]:
+                        best[original] = result
+            ours, theirs = best[False], best[True]
+            print(f'{name:<9} {ours[0]:8.1f} {theirs[0]:11.1f} {theirs[0] / ours[0]:5.2f}x  '
+                  f'{ours[1]} | {theirs[1]}', flush=True)
+
+
+if __name__ == '__main__':
+    main()
