@@ -197,7 +197,7 @@ def plot(X, Y=None,
             axes.plot(x, y, fmt)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
 
-# Defined in file: ./chapters/03-linear-networks/linear-regression.md (cell 6)
+# Defined in file: ./chapters/03-linear-networks/linear-regression.md (cell 10)
 class Timer:
     """A stopwatch that remembers every lap."""
     def __init__(self):
