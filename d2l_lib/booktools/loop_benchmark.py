@@ -46,6 +46,9 @@ if {original!r}:
         local = os.path.join(path or '', url.split('/')[-1])
         return local if os.path.exists(local) else fetch(url, path, sha1_hash=sha1_hash, **kwargs)
     datasets.download = local_first
+    # Its plots call an IPython function that newer IPython releases dropped.
+    from IPython import display
+    display.set_matplotlib_formats = lambda *formats, **kwargs: None
 import matplotlib
 matplotlib.use('agg')
 from d2l import mxnet as d2l
