@@ -65,12 +65,11 @@ WORKLOADS = {
     # LeNet of chapter 6, one epoch, the original's settings.
     'lenet': '''
 net = nn.Sequential()
-net.add(nn.Conv2D(channels=6, kernel_size=5, padding=2, activation='sigmoid'),
-        nn.AvgPool2D(pool_size=2, strides=2),
-        nn.Conv2D(channels=16, kernel_size=5, activation='sigmoid'),
-        nn.AvgPool2D(pool_size=2, strides=2),
-        nn.Dense(120, activation='sigmoid'), nn.Dense(84, activation='sigmoid'),
-        nn.Dense(10))
+for channels, padding in ((6, 2), (16, 0)):  # two sigmoid conv + average-pool stages
+    net.add(nn.Conv2D(channels, 5, padding=padding, activation='sigmoid'), nn.AvgPool2D(2))
+for units in (120, 84):
+    net.add(nn.Dense(units, activation='sigmoid'))
+net.add(nn.Dense(10))
 train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=256)
 d2l.train_ch6(net, train_iter, test_iter, 1, 0.9, d2l.try_gpu())
 ''',
@@ -104,23 +103,23 @@ print(f'test acc {d2l.evaluate_accuracy(net, test_iter):.3f}')
     # Softmax regression with Gluon (chapter 3), ten epochs.
     'softmax-concise': '''
 train_iter, test_iter = d2l.load_data_fashion_mnist(256)
+cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
 net = nn.Sequential()
-net.add(nn.Dense(10))
-net.initialize(init.Normal(sigma=0.01))
-loss = gluon.loss.SoftmaxCrossEntropyLoss()
-trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1})
-d2l.train_ch3(net, train_iter, test_iter, loss, 10, trainer)
+net.add(nn.Dense(10))  # one linear layer; the loss applies the softmax
+net.initialize(init.Normal(0.01))
+trainer = gluon.Trainer(net.collect_params(), 'sgd', dict(learning_rate=0.1))
+d2l.train_ch3(net, train_iter, test_iter, cross_entropy, 10, trainer)
 print(f'test acc {d2l.evaluate_accuracy(net, test_iter):.3f}')
 ''',
     # Softmax regression of chapter 3 (Gluon), two epochs.
     'softmax': '''
 train_iter, test_iter = d2l.load_data_fashion_mnist(256)
+cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
 net = nn.Sequential()
-net.add(nn.Dense(10))
-net.initialize(init.Normal(sigma=0.01))
-loss = gluon.loss.SoftmaxCrossEntropyLoss()
-trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1})
-d2l.train_ch3(net, train_iter, test_iter, loss, 2, trainer)
+net.add(nn.Dense(10))  # one linear layer; the loss applies the softmax
+net.initialize(init.Normal(0.01))
+trainer = gluon.Trainer(net.collect_params(), 'sgd', dict(learning_rate=0.1))
+d2l.train_ch3(net, train_iter, test_iter, cross_entropy, 2, trainer)
 ''',
 }
 
