@@ -61,6 +61,17 @@ import numpy
 numpy.random.seed({seed})
 '''
 
+SOFTMAX_GLUON = '''
+train_iter, test_iter = d2l.load_data_fashion_mnist(256)
+cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
+net = nn.Sequential()
+net.add(nn.Dense(10))  # one linear layer; the loss applies the softmax
+net.initialize(init.Normal(0.01))
+trainer = gluon.Trainer(net.collect_params(), 'sgd', dict(learning_rate=0.1))
+d2l.train_ch3(net, train_iter, test_iter, cross_entropy, {epochs}, trainer)
+print(f'test acc {{d2l.evaluate_accuracy(net, test_iter):.3f}}')
+'''
+
 WORKLOADS = {
     # LeNet of chapter 6, one epoch, the original's settings.
     'lenet': '''
@@ -100,27 +111,10 @@ def updater(batch_size):
 d2l.train_ch3(net, train_iter, test_iter, cross_entropy, 10, updater)
 print(f'test acc {d2l.evaluate_accuracy(net, test_iter):.3f}')
 ''',
-    # Softmax regression with Gluon (chapter 3), ten epochs.
-    'softmax-concise': '''
-train_iter, test_iter = d2l.load_data_fashion_mnist(256)
-cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
-net = nn.Sequential()
-net.add(nn.Dense(10))  # one linear layer; the loss applies the softmax
-net.initialize(init.Normal(0.01))
-trainer = gluon.Trainer(net.collect_params(), 'sgd', dict(learning_rate=0.1))
-d2l.train_ch3(net, train_iter, test_iter, cross_entropy, 10, trainer)
-print(f'test acc {d2l.evaluate_accuracy(net, test_iter):.3f}')
-''',
-    # Softmax regression of chapter 3 (Gluon), two epochs.
-    'softmax': '''
-train_iter, test_iter = d2l.load_data_fashion_mnist(256)
-cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
-net = nn.Sequential()
-net.add(nn.Dense(10))  # one linear layer; the loss applies the softmax
-net.initialize(init.Normal(0.01))
-trainer = gluon.Trainer(net.collect_params(), 'sgd', dict(learning_rate=0.1))
-d2l.train_ch3(net, train_iter, test_iter, cross_entropy, 2, trainer)
-''',
+    # Softmax regression with Gluon (chapter 3): ten epochs end with the test
+    # accuracy; two epochs time the loop.
+    **{name: SOFTMAX_GLUON.format(epochs=epochs) for name, epochs in
+       (('softmax-concise', 10), ('softmax', 2))},
 }
 
 LAST_METRIC = re.compile(r'(loss [\d.]+, train acc [\d.]+, test acc [\d.]+|test acc [\d.]+|perplexity [\d.]+)')
