@@ -51,6 +51,17 @@ def test_fingerprint_follows_code_and_ignores_docs(change, stale):
     assert (digest(changed) != digest(LIBRARY)) == stale
 
 
+def test_an_entry_the_page_assigns_itself_is_not_the_librarys():
+    # An exercise that sets d2l.DATA_HUB['toy'] itself before downloading does
+    # not depend on the library's entry; a cell that saves the entry does.
+    own = ["d2l.DATA_HUB['toy'] = ('http://example.org/toy.csv', 'abc')\n"
+           "print(d2l.download('toy'))"]
+    saved = ["d2l.DATA_HUB['toy'] = ('http://example.org/toy.csv', 'abc')  #@save"]
+    changed = LIBRARY.replace("'abc')", "'abd')")
+    assert digest(changed, code=own) == digest(LIBRARY, code=own)
+    assert digest(changed, code=saved) != digest(LIBRARY, code=saved)
+
+
 def test_fingerprint_follows_the_stored_runs_settings():
     assert digest(LIBRARY, settings=book.Settings(profile='lite', max_epochs=2)) != digest(LIBRARY)
     assert digest(LIBRARY, settings=book.Settings(smoke_max_epochs=1)) == digest(LIBRARY)

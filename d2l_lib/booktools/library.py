@@ -144,11 +144,21 @@ def closure(names, table):
     return seen
 
 
+OWN_ENTRY = re.compile(r"""DATA_HUB\[['"]([^'"\n]+)['"]\]\s*=(?!=)""")
+
+
 def page_uses(code_cells):
     """The library names a page's code refers to as ``d2l.name``, and the dict
-    entries its strings may name (``d2l.download('airfoil')``)."""
+    entries its strings may name (``d2l.download('airfoil')``).
+
+    An entry the page assigns itself in a cell that saves nothing
+    (``d2l.DATA_HUB['ptb'] = ...`` in an exercise) replaces the library's, so
+    the page does not depend on the library's version of it."""
     names = {m for cell in code_cells for m in USES.findall(cell)}
-    return names | {_entry(a or b) for cell in code_cells for a, b in STRINGS.findall(cell)}
+    own = {_entry(k) for cell in code_cells if '#@save' not in cell
+           for k in OWN_ENTRY.findall(cell)}
+    entries = {_entry(a or b) for cell in code_cells for a, b in STRINGS.findall(cell)}
+    return names | (entries - own)
 
 
 def fingerprint(code_cells, settings, library_text=None, profile_caps=None):

@@ -104,6 +104,18 @@ __all__ = [
     'split_batch',
     'resnet18',
     'evaluate_accuracy_gpus',
+    'read_ptb',
+    'subsampling',
+    'get_centers_and_contexts',
+    'RandomGenerator',
+    'get_negatives',
+    'batchify',
+    'load_data_ptb',
+    'get_tokens_and_segments',
+    'BERTEncoder',
+    'MaskLM',
+    'NextSentencePred',
+    'BERTModel',
 ]
 
 from d2l.profile import is_smoke, profile, profile_epochs, profile_examples, profile_image_size
@@ -1716,3 +1728,242 @@ def evaluate_accuracy_gpus(net, data_iter, split_f=d2l.split_batch):
         tally.add(sum(d2l.accuracy(s, y_shard) for s, y_shard in zip(scores, y_shards)),
                   labels.size)
     return tally[0] / tally[1]
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/word-embedding-dataset.md (cell 4)
+d2l.DATA_HUB['ptb'] = (d2l.DATA_URL + 'ptb.zip', '319d85e578af0cdc590547f26231e4e31cdf1e42')
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/word-embedding-dataset.md (cell 5)
+def read_ptb():
+    """Return the sentences of the PTB training set, each a list of word tokens."""
+    data_dir = d2l.download_extract('ptb')
+    with open(os.path.join(data_dir, 'ptb.train.txt'), encoding='utf-8') as f:
+        return [line.split() for line in f]
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/word-embedding-dataset.md (cell 9)
+def subsampling(sentences, vocab):
+    """Drop unknown tokens, then randomly discard frequent words (t = 1e-4).
+
+    Returns the subsampled sentences and the counter of the words before
+    subsampling.
+    """
+    t = 1e-4
+    known = [[tok for tok in line if vocab[tok] != vocab.unk] for line in sentences]
+    counter = d2l.count_corpus(known)
+    total = sum(counter.values())
+
+    def keep(tok):
+        # Keep with probability sqrt(t / f), which is >= 1 for rare words
+        return random.random() < math.sqrt(t * total / counter[tok])
+
+    return [[tok for tok in line if keep(tok)] for line in known], counter
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/word-embedding-dataset.md (cell 19)
+def get_centers_and_contexts(corpus, max_window_size):
+    """Return the center words of skip-gram and, for each, its context words.
+
+    The window half-width is drawn uniformly from 1..max_window_size for every
+    center word; contexts never cross a sentence boundary.
+    """
+    centers, contexts = [], []
+    for line in corpus:
+        if len(line) < 2:     # no center-context pair in a one-word sentence
+            continue
+        centers += line
+        for i in range(len(line)):
+            window_size = random.randint(1, max_window_size)
+            left = max(0, i - window_size)
+            right = min(len(line), i + window_size + 1)
+            contexts.append(line[left:i] + line[i + 1:right])
+    return centers, contexts
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/word-embedding-dataset.md (cell 27)
+class RandomGenerator:
+    """Draw from {1, ..., n} with probabilities proportional to n weights."""
+    cache_size = 10000   # draws made per call of random.choices
+
+    def __init__(self, sampling_weights):
+        self.population = list(range(1, len(sampling_weights) + 1))
+        self.sampling_weights = sampling_weights
+        self.candidates = []
+        self.i = 0
+
+    def draw(self):
+        """Return one draw, refilling the stock of candidates when it is used up."""
+        if self.i == len(self.candidates):
+            self.candidates = random.choices(self.population, self.sampling_weights,
+                                             k=self.cache_size)
+            self.i = 0
+        self.i += 1
+        return self.candidates[self.i - 1]
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/word-embedding-dataset.md (cell 31)
+def get_negatives(all_contexts, vocab, counter, K):
+    """Draw K noise words per context word, with P(w) proportional to count^0.75.
+
+    Index 0 (the unknown token) is never drawn, nor are an example's own
+    context words.
+    """
+    sampling_weights = [counter[vocab.to_tokens(i)] ** 0.75
+                        for i in range(1, len(vocab))]
+    generator = RandomGenerator(sampling_weights)
+    all_negatives = []
+    for contexts in all_contexts:
+        negatives = []
+        while len(negatives) < len(contexts) * K:
+            noise = generator.draw()
+            if noise not in contexts:
+                negatives.append(noise)
+        all_negatives.append(negatives)
+    return all_negatives
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/word-embedding-dataset.md (cell 35)
+def batchify(data):
+    """Collate (center, contexts, negatives) examples into a skip-gram minibatch.
+
+    Returns centers (batch, 1) and contexts_negatives, masks, labels
+    (batch, max_len), padded with 0 to the longest example.
+    """
+    width = max(len(ctx) + len(neg) for _, ctx, neg in data)
+    centers, rows, masks, labels = [], [], [], []
+    for center, ctx, neg in data:
+        num_real = len(ctx) + len(neg)
+        pad = [0] * (width - num_real)
+        centers.append(center)
+        rows.append(ctx + neg + pad)           # positives first, then noise
+        masks.append([1] * num_real + pad)     # 0 marks padding
+        labels.append([1] * len(ctx) + [0] * (width - len(ctx)))
+    return (np.array(centers).reshape(-1, 1), np.array(rows),
+            np.array(masks), np.array(labels))
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/word-embedding-dataset.md (cell 39)
+def load_data_ptb(batch_size, max_window_size, num_noise_words):
+    """Return a shuffled iterator over PTB skip-gram minibatches, and the vocabulary.
+
+    Minibatches are (centers, contexts_negatives, masks, labels), see batchify.
+    """
+    lines = read_ptb()
+    vocab = d2l.Vocab(lines, min_freq=10)
+    # Every sentence, except in a quick smoke-test run (see d2l.profile_examples)
+    lines = lines[:d2l.profile_examples(len(lines))]
+    kept, counter = subsampling(lines, vocab)
+    indices = [vocab[line] for line in kept]
+    centers, contexts = get_centers_and_contexts(indices, max_window_size)
+    negatives = get_negatives(contexts, vocab, counter, num_noise_words)
+    examples = gluon.data.ArrayDataset(centers, contexts, negatives)
+    data_iter = gluon.data.DataLoader(
+        examples, batch_size, shuffle=True, batchify_fn=batchify,
+        num_workers=d2l.get_dataloader_workers())
+    return data_iter, vocab
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert.md (cell 4)
+def get_tokens_and_segments(tokens_a, tokens_b=None):
+    """Assemble a BERT input sequence from one or two token lists.
+
+    Returns the tokens, <cls> text_a <sep> [text_b <sep>], and their segment
+    ids: 0 for <cls>, text_a and the first <sep>, 1 for text_b and its <sep>.
+    """
+    tokens = ['<cls>', *tokens_a, '<sep>']
+    segments = [0] * len(tokens)
+    if tokens_b is not None:
+        tokens.extend([*tokens_b, '<sep>'])
+        segments.extend([1] * (len(tokens_b) + 1))
+    return tokens, segments
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert.md (cell 8)
+class BERTEncoder(nn.Block):
+    """The BERT encoder: token + segment + learned position embeddings,
+    followed by num_layers Transformer encoder blocks.
+
+    tokens and segments have shape (batch, steps); the output has shape
+    (batch, steps, num_hiddens). max_len bounds the number of steps.
+    """
+    def __init__(self, vocab_size, num_hiddens, ffn_num_hiddens, num_heads,
+                 num_layers, dropout, max_len=1000, **kwargs):
+        super().__init__(**kwargs)
+        self.max_len = max_len
+        self.token_embedding = nn.Embedding(vocab_size, num_hiddens)
+        self.segment_embedding = nn.Embedding(2, num_hiddens)
+        # One learned vector per position; row i is added at position i.
+        self.pos_embedding = self.params.get(
+            'pos_embedding', shape=(1, max_len, num_hiddens))
+        self.blocks = nn.Sequential()
+        for _ in range(num_layers):
+            self.blocks.add(d2l.EncoderBlock(num_hiddens, ffn_num_hiddens,
+                                             num_heads, dropout,
+                                             use_bias=True))
+
+    def forward(self, tokens, segments, valid_lens):
+        num_steps = tokens.shape[1]
+        if num_steps > self.max_len:
+            raise ValueError(f'input has {num_steps} positions, but this '
+                             f'encoder learns only max_len={self.max_len}')
+        positions = self.pos_embedding.data(tokens.ctx)[:, :num_steps, :]
+        H = (self.token_embedding(tokens) + self.segment_embedding(segments)
+             + positions)
+        for block in self.blocks:
+            H = block(H, valid_lens)
+        return H
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert.md (cell 16)
+class MaskLM(nn.Block):
+    """The masked language modeling head of BERT.
+
+    X: encoder output (batch, steps, num_hiddens); pred_positions: integer
+    positions (batch, num_preds). Returns logits (batch, num_preds, vocab_size).
+    """
+    def __init__(self, vocab_size, num_hiddens, **kwargs):
+        super().__init__(**kwargs)
+        self.mlp = nn.Sequential()
+        self.mlp.add(nn.Dense(num_hiddens, activation='relu', flatten=False),
+                     nn.LayerNorm(),
+                     nn.Dense(vocab_size, flatten=False))
+
+    def forward(self, X, pred_positions):
+        batch_size, num_preds = pred_positions.shape
+        # Row b * num_preds + j of the gathered vectors is example b's
+        # j-th prediction: its batch index repeats num_preds times.
+        batch_index = np.repeat(np.arange(batch_size), num_preds)
+        picked = X[batch_index, pred_positions.reshape(-1)]
+        picked = picked.reshape(batch_size, num_preds, -1)
+        return self.mlp(picked)
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert.md (cell 22)
+class NextSentencePred(nn.Block):
+    """The next sentence prediction head of BERT: two logits per example.
+
+    X: the (already transformed) <cls> representation, (batch, num_hiddens).
+    """
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.output = nn.Dense(2)
+
+    def forward(self, X):
+        return self.output(X)
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert.md (cell 26)
+class BERTModel(nn.Block):
+    """BERT for pretraining: BERTEncoder plus the MaskLM and the
+    NextSentencePred heads, the latter behind a tanh layer on <cls>.
+
+    forward returns (encoded_X, mlm_Y_hat, nsp_Y_hat); mlm_Y_hat is None
+    when no pred_positions are given.
+    """
+    def __init__(self, vocab_size, num_hiddens, ffn_num_hiddens, num_heads,
+                 num_layers, dropout, max_len=1000):
+        super().__init__()
+        self.encoder = BERTEncoder(vocab_size, num_hiddens, ffn_num_hiddens,
+                                   num_heads, num_layers, dropout, max_len)
+        self.mlm = MaskLM(vocab_size, num_hiddens)
+        self.nsp = NextSentencePred()
+        # The hidden layer in front of self.nsp, applied to the <cls> vector;
+        # fine-tuning reuses it for sequence-level classifiers.
+        self.hidden = nn.Dense(num_hiddens, activation='tanh')
+
+    def forward(self, tokens, segments, valid_lens=None, pred_positions=None):
+        encoded_X = self.encoder(tokens, segments, valid_lens)
+        mlm_Y_hat = None
+        if pred_positions is not None:
+            mlm_Y_hat = self.mlm(encoded_X, pred_positions)
+        cls_vectors = encoded_X[:, 0, :]   # position 0 holds <cls>
+        nsp_Y_hat = self.nsp(self.hidden(cls_vectors))
+        return encoded_X, mlm_Y_hat, nsp_Y_hat
