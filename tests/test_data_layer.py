@@ -126,3 +126,96 @@ def test_real_datasets_in_the_shared_mirror_pass_their_checksums(hub, monkeypatc
                                '585e9cc93e70b39160e7921475f9bcd7d31219ce')})
     path = d2l.download('kaggle_house_train', hub)
     assert d2l.sha1_of(path) == '585e9cc93e70b39160e7921475f9bcd7d31219ce'
+
+
+# The generated stand-in for datasets that cannot be had (section 14.9):
+# d2l.download_extract_or_standin and d2l.wikitext2_standin.
+
+def _no_wikitext(monkeypatch, cache):
+    """Point the data cache at `cache` and WikiText-2 at a refused address."""
+    monkeypatch.setenv('D2L_DATA_DIR', str(cache))
+    monkeypatch.setitem(d2l.DATA_HUB, 'wikitext-2',
+                        ('http://127.0.0.1:9/wikitext-2-v1.zip', SHA1))
+
+
+def _small_standin(folder):
+    d2l.wikitext2_standin(folder, num_tokens=(20000, 3000, 3000))
+
+
+def test_wikitext2_standin_is_deterministic_and_in_the_original_layout(tmp_path, monkeypatch):
+    mirror = paths.mirror()
+    if mirror is None:
+        pytest.skip('no offline data mirror (the IMDb reviews the stand-in is made of): '
+                    '../shared/data is absent beside the checkout and D2L_DATA_MIRROR is not set')
+    monkeypatch.setenv('D2L_DATA_MIRROR', str(mirror))
+    built = []
+    for cache in (tmp_path / 'a', tmp_path / 'b'):
+        _no_wikitext(monkeypatch, cache)
+        folder = d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', _small_standin)
+        assert folder == os.path.join(cache, 'standin', 'wikitext-2')
+        assert sorted(os.listdir(folder)) == ['wiki.test.tokens', 'wiki.train.tokens',
+                                              'wiki.valid.tokens']
+        built.append({name: open(os.path.join(folder, name), 'rb').read()
+                      for name in os.listdir(folder)})
+    assert built[0] == built[1]  # same seed, same bytes
+    lines = built[0]['wiki.train.tokens'].decode('utf-8').splitlines(keepends=True)
+    # WikiText's layout: ' = title = ' and ' ' lines around articles, one paragraph
+    # per line, every token between single spaces.
+    assert all(line.startswith(' ') and line.endswith(' \n') and '  ' not in line
+               for line in lines)
+    headings = [line for line in lines if line.startswith(' = ')]
+    paragraphs = [line for line in lines if line.strip() and not line.startswith(' = ')]
+    assert headings and all(line.endswith(' = \n') for line in headings)
+    assert 20000 <= sum(len(line.split()) for line in paragraphs) < 40000
+    multi = [line for line in paragraphs if len(line.strip().split(' . ')) >= 2]
+    assert len(multi) > len(paragraphs) / 2
+    read = d2l._read_wiki(folder)
+    assert len(read) == len(multi) and all(len(p) >= 2 for p in read)
+
+
+def test_a_failed_standin_build_leaves_nothing_behind(tmp_path, monkeypatch):
+    _no_wikitext(monkeypatch, tmp_path / 'cache')
+
+    def broken(folder):
+        with open(os.path.join(folder, 'wiki.train.tokens'), 'w') as f:
+            f.write(' half a file')
+        raise RuntimeError('the build broke down')
+
+    with pytest.raises(RuntimeError, match='broke down'):
+        d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', broken)
+    assert os.listdir(tmp_path / 'cache' / 'standin') == []
+    # The next call builds afresh, and later calls reuse that stand-in.
+    calls = []
+
+    def good(folder):
+        calls.append(folder)
+        with open(os.path.join(folder, 'wiki.train.tokens'), 'w') as f:
+            f.write(' a . b . \n')
+
+    for _ in range(2):
+        folder = d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', good)
+        assert open(os.path.join(folder, 'wiki.train.tokens')).read() == ' a . b . \n'
+    assert len(calls) == 1
+    assert os.listdir(tmp_path / 'cache' / 'standin') == ['wikitext-2']
+
+
+def test_the_real_archive_wins_over_the_standin(tmp_path, monkeypatch):
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w') as archive:
+        archive.writestr('wikitext-2/wiki.train.tokens', ' The real . Corpus . \n')
+    mirror = tmp_path / 'mirror'
+    mirror.mkdir()
+    (mirror / 'wikitext-2-v1.zip').write_bytes(buffer.getvalue())
+    monkeypatch.setenv('D2L_DATA_MIRROR', str(mirror))
+    monkeypatch.setenv('D2L_DATA_DIR', str(tmp_path / 'cache'))
+    monkeypatch.setitem(d2l.DATA_HUB, 'wikitext-2', (
+        'http://127.0.0.1:9/wikitext-2-v1.zip', hashlib.sha1(buffer.getvalue()).hexdigest()))
+
+    def never(folder):
+        raise AssertionError('the stand-in was built although the real file is there')
+
+    folder = d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', never)
+    assert folder == os.path.join(tmp_path, 'cache', 'wikitext-2')
+    assert d2l._read_wiki(folder) == [['the real', 'corpus .']]

