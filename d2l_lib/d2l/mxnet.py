@@ -2117,7 +2117,6 @@ d2l.DATA_HUB['aclImdb'] = (
     'http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz',
     '01ada507287d82875905620988597833ad4e0903')
 
-#@save
 def _imdb_reviews(split='train'):
     """The raw reviews of IMDb's `split` ('train' or 'test'), sorted by file name.
 
@@ -2141,7 +2140,6 @@ _TYPOGRAPHY = str.maketrans({
     '\x91': "'", '\x92': "'", '\u2018': "'", '\u2019': "'",
     '\x93': '"', '\x94': '"', '\u201c': '"', '\u201d': '"'})
 
-#@save
 _WIKITEXT_TOKEN = re.compile(
     r"(?:Mr|Mrs|Ms|Dr|Jr|Sr|St|vs|e\.g|i\.e)\."  # abbreviations keep '.'
     r"|n't\b|'(?:s|re|ve|ll|d|m)\b"              # clitics
@@ -2150,7 +2148,6 @@ _WIKITEXT_TOKEN = re.compile(
     r"|\.{2,}|-{2,}|\S",                          # '...', '--', single marks
     re.IGNORECASE)
 
-#@save
 def _wikitext_tokenize(text):
     """Split raw English text into tokens that follow WikiText's conventions."""
     text = re.sub(r'[\x00-\x1f\x7f-\x9f]', ' ', text.translate(_TYPOGRAPHY))
