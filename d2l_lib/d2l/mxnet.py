@@ -2350,8 +2350,10 @@ def load_data_wiki(batch_size, max_len):
     return train_iter, train_set.vocab
 
 # Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-pretraining.md (cell 8)
-def _get_batch_loss_bert(net, loss, vocab_size, tokens_X_shards,
-                         segments_X_shards, valid_lens_x_shards,
+def _get_batch_loss_bert(net, loss, vocab_size,
+                         # the encoder's inputs, one shard per device:
+                         tokens_X_shards, segments_X_shards, valid_lens_x_shards,
+                         # where to predict, which of those count, the targets:
                          pred_positions_X_shards, mlm_weights_X_shards,
                          mlm_Y_shards, nsp_y_shards):
     """MLM, NSP and total loss of every shard of a BERT pretraining minibatch.
