@@ -115,12 +115,17 @@ def test_mirror_manifest_vouches_for_another_release(hub, tmp_path, monkeypatch)
         d2l.download('pairs', hub)
 
 
-def test_real_datasets_in_the_shared_mirror_pass_their_checksums(hub, monkeypatch):
+def use_shared_mirror(monkeypatch, what=''):
+    """Point the library at the offline mirror, or skip the test saying why."""
     mirror = paths.mirror()
     if mirror is None:
-        pytest.skip('no offline data mirror: ../shared/data is absent beside the checkout '
-                    'and D2L_DATA_MIRROR is not set')
+        pytest.skip(f'no offline data mirror{what}: ../shared/data is absent beside the '
+                    'checkout and D2L_DATA_MIRROR is not set')
     monkeypatch.setenv('D2L_DATA_MIRROR', str(mirror))
+
+
+def test_real_datasets_in_the_shared_mirror_pass_their_checksums(hub, monkeypatch):
+    use_shared_mirror(monkeypatch)
     monkeypatch.setattr(d2l, 'DATA_HUB', {
         'kaggle_house_train': (d2l.DATA_URL + 'kaggle_house_pred_train.csv',
                                '585e9cc93e70b39160e7921475f9bcd7d31219ce')})
@@ -143,11 +148,7 @@ def _small_standin(folder):
 
 
 def test_wikitext2_standin_is_deterministic_and_in_the_original_layout(tmp_path, monkeypatch):
-    mirror = paths.mirror()
-    if mirror is None:
-        pytest.skip('no offline data mirror (the IMDb reviews the stand-in is made of): '
-                    '../shared/data is absent beside the checkout and D2L_DATA_MIRROR is not set')
-    monkeypatch.setenv('D2L_DATA_MIRROR', str(mirror))
+    use_shared_mirror(monkeypatch, ' (the IMDb reviews the stand-in is made of)')
     built = []
     for cache in (tmp_path / 'a', tmp_path / 'b'):
         _no_wikitext(monkeypatch, cache)
