@@ -1,9 +1,12 @@
 """The data layer (d2l.download, section 4.10) against a real HTTP server on loopback."""
+import functools
 import hashlib
 import http.server
 import os
 import threading
+import time
 
+import numpy as onp
 import pytest
 from booktools import paths
 from d2l import mxnet as d2l
@@ -220,3 +223,319 @@ def test_the_real_archive_wins_over_the_standin(tmp_path, monkeypatch):
     folder = d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', never)
     assert folder == os.path.join(tmp_path, 'cache', 'wikitext-2')
     assert d2l._read_wiki(folder) == [['the real', 'corpus .']]
+
+
+# The banana detection data (section 13.6): d2l.banana_standin, which draws a
+# stand-in when the archive cannot be had, and the loader around it.
+
+BANANA_HEADER = 'img_name,label,xmin,ymin,xmax,ymax'
+
+
+def _no_bananas(monkeypatch, cache, small=(6, 2)):
+    """Point the cache at `cache`, the archive at a refused address, and make
+    the loader's stand-in `small` (training, validation) images large."""
+    monkeypatch.setenv('D2L_DATA_DIR', str(cache))
+    monkeypatch.delenv('D2L_DATA_MIRROR', raising=False)
+    monkeypatch.setitem(d2l.DATA_HUB, 'banana-detection',
+                        ('http://127.0.0.1:9/banana-detection.zip', SHA1))
+    monkeypatch.setattr(d2l, '_bananas_folders', {})
+    build = d2l.banana_standin
+    monkeypatch.setattr(d2l, 'banana_standin',
+                        lambda folder: build(folder, num_examples=small))
+
+
+def _tree(folder):
+    """{relative path: bytes} of every file under `folder`."""
+    files = {}
+    for here, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(here, name)
+            files[os.path.relpath(path, folder)] = open(path, 'rb').read()
+    return files
+
+
+def _labels(folder, split):
+    lines = open(os.path.join(folder, split, 'label.csv')).read().splitlines()
+    return lines[0], [line.split(',') for line in lines[1:]]
+
+
+def test_banana_standin_has_the_original_layout_and_counts(tmp_path, monkeypatch):
+    # The painting is replaced by a flat image (it is tested below), so that
+    # all 1,100 files of the default call are written in a moment.
+    def flat(photos, rng, size=256):
+        pixels = onp.full((size, size, 3), 90, onp.uint8)
+        return pixels, pixels, [10, 20, 30, 40]
+    monkeypatch.setattr(d2l, '_banana_photos', lambda: [])
+    monkeypatch.setattr(d2l, '_banana_example', flat)
+    folder = tmp_path / 'banana-detection'
+    d2l.banana_standin(str(folder))
+    assert sorted(os.listdir(folder)) == ['bananas_train', 'bananas_val']
+    for split, n in (('bananas_train', 1000), ('bananas_val', 100)):
+        assert sorted(os.listdir(folder / split)) == ['images', 'label.csv']
+        header, rows = _labels(folder, split)
+        assert header == BANANA_HEADER
+        assert [row[0] for row in rows] == [f'{i}.png' for i in range(n)]
+        assert all(row[1:] == ['0', '10', '20', '30', '40'] for row in rows)
+        assert sorted(os.listdir(folder / split / 'images')) == sorted(
+            f'{i}.png' for i in range(n))
+
+
+def test_banana_standin_is_deterministic_and_its_boxes_fit_the_bananas(tmp_path):
+    from mxnet import image
+    d2l.banana_standin(str(tmp_path / 'a'), num_examples=(8, 3))
+    d2l.banana_standin(str(tmp_path / 'b'), num_examples=(8, 3))
+    d2l.banana_standin(str(tmp_path / 'c'), seed=1, num_examples=(8, 3))
+    d2l.banana_standin(str(tmp_path / 'd'), num_examples=(5, 1))
+    a = _tree(tmp_path / 'a')
+    assert a == _tree(tmp_path / 'b')                        # same seed, same bytes
+    assert a['bananas_train/images/0.png'] != _tree(tmp_path / 'c')['bananas_train/images/0.png']
+    assert all(a[name] == data for name, data in _tree(tmp_path / 'd').items()
+               if name.endswith('.png'))                     # fewer: the first files
+    photos = d2l._banana_photos()
+    for split_index, split in enumerate(('bananas_train', 'bananas_val')):
+        header, rows = _labels(tmp_path / 'a', split)
+        assert header == BANANA_HEADER
+        for i, (name, label, *box) in enumerate(rows):
+            png = a[f'{split}/images/{name}']
+            assert png[12:16] == b'IHDR' and png[24:26] == bytes([8, 6])  # 8-bit RGBA ...
+            path = str(tmp_path / 'a' / split / 'images' / name)
+            assert (d2l.plt.imread(path)[..., 3] == 1).all()       # ... and opaque
+            pixels = image.imread(path).asnumpy()                   # (alpha dropped)
+            assert pixels.shape == (256, 256, 3) and label == '0'
+            xmin, ymin, xmax, ymax = map(int, box)
+            assert 0 <= xmin < xmax <= 256 and 0 <= ymin < ymax <= 256
+            # length <= 100 px, plus the neck, the thickness, the soft edge
+            # and rounding to whole pixels: a side reaches 111 px in the
+            # stored stand-in and cannot exceed 113.
+            assert 15 <= max(xmax - xmin, ymax - ymin) <= 113
+            # The file holds the drawing, whose box is the one in label.csv ...
+            drawn, background, drawn_box = d2l._banana_example(
+                photos, onp.random.default_rng([0, split_index, i]))
+            assert (pixels == drawn).all() and drawn_box == [xmin, ymin, xmax, ymax]
+            # ... and every pixel the banana changed lies in the box, which
+            # is no more than a pixel larger than the changed pixels' box.
+            rows_, cols = onp.nonzero((pixels != background).any(axis=-1))
+            seen = [cols.min(), rows_.min(), cols.max() + 1, rows_.max() + 1]
+            assert xmin <= seen[0] and ymin <= seen[1]
+            assert seen[2] <= xmax and seen[3] <= ymax
+            assert max(abs(s - b) for s, b in zip(seen, (xmin, ymin, xmax, ymax))) <= 1
+            # A banana is yellow: its changed pixels are more red+green than blue.
+            changed = pixels[rows_, cols].astype(float)
+            assert (changed[:, :2].mean(axis=1) - changed[:, 2]).mean() > 40
+
+
+def test_bananas_are_read_from_the_standin_which_is_announced_once(tmp_path, monkeypatch, capsys):
+    _no_bananas(monkeypatch, tmp_path / 'cache')
+    train_iter, val_iter = d2l.load_data_bananas(4)
+    out = capsys.readouterr().out
+    assert out.count('using a stand-in drawn by d2l.banana_standin') == 1
+    assert 'read 6 training examples' in out and 'read 2 validation examples' in out
+    X, Y = next(iter(train_iter))
+    assert X.shape == (4, 3, 256, 256) and X.dtype == onp.float32
+    assert Y.shape == (4, 1, 5)
+    images, labels = d2l.read_data_bananas(is_train=False)
+    assert len(images) == 2 and images[0].shape == (256, 256, 3)
+    assert labels.shape == (2, 1, 5) and (labels[:, :, 0] == 0).all()
+    assert ((0 <= labels) & (labels <= 1)).all()
+    folder = tmp_path / 'cache' / 'standin' / 'banana-detection'
+    _, rows = _labels(folder, 'bananas_val')
+    assert onp.allclose(labels[:, 0, 1:].asnumpy() * 256,
+                        [[float(v) for v in row[2:]] for row in rows])
+    assert 'stand-in' not in capsys.readouterr().out   # said once only
+
+
+def test_a_damaged_standin_is_built_again(tmp_path, monkeypatch, capsys):
+    _no_bananas(monkeypatch, tmp_path / 'cache')
+    folder = tmp_path / 'cache' / 'standin' / 'banana-detection'
+    d2l.read_data_bananas()
+    whole = _tree(folder)
+    damages = [lambda: (folder / 'bananas_val/images/1.png').write_bytes(
+                   whole['bananas_val/images/1.png'][:5000]),      # cut short
+               lambda: (folder / 'bananas_train/images/3.png').unlink(),
+               lambda: (folder / 'bananas_val/label.csv').unlink()]
+    for damage in damages:
+        damage()
+        capsys.readouterr()
+        images, _ = d2l.read_data_bananas()
+        assert 'incomplete; building it again' in capsys.readouterr().out
+        assert len(images) == 6 and _tree(folder) == whole
+
+
+def test_a_killed_standin_build_does_not_survive(tmp_path, monkeypatch):
+    _no_bananas(monkeypatch, tmp_path / 'cache')
+    standin = tmp_path / 'cache' / 'standin'
+    old, recent = standin / '.partial-banana-detection-old', standin / '.partial-banana-detection-now'
+    for partial in (old, recent):
+        (partial / 'bananas_train' / 'images').mkdir(parents=True)
+        (partial / 'bananas_train' / 'images' / '0.png').write_bytes(b'\x89PNG half')
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    images, _ = d2l.read_data_bananas()
+    assert len(images) == 6
+    # The old leftover is gone; a recent one may belong to a build still running.
+    assert sorted(os.listdir(standin)) == ['.partial-banana-detection-now', 'banana-detection']
+
+
+def _fake_banana_archive():
+    """A small zip in the layout of banana-detection.zip: one flat image per split."""
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    png_file = io.BytesIO()
+    d2l.plt.imsave(png_file, onp.full((256, 256, 3), 200, onp.uint8), format='png')
+    png = png_file.getvalue()
+    with zipfile.ZipFile(buffer, 'w') as archive:
+        for split in ('bananas_train', 'bananas_val'):
+            archive.writestr(f'banana-detection/{split}/images/0.png', png)
+            archive.writestr(f'banana-detection/{split}/label.csv',
+                             f'{BANANA_HEADER}\n0.png,0,64,32,128,96\n')
+    return buffer.getvalue()
+
+
+def test_a_truncated_archive_is_not_used_and_does_not_survive(tmp_path, monkeypatch):
+    _no_bananas(monkeypatch, tmp_path / 'cache')
+    real = _fake_banana_archive()
+    monkeypatch.setitem(d2l.DATA_HUB, 'banana-detection', (
+        'http://127.0.0.1:9/banana-detection.zip', hashlib.sha1(real).hexdigest()))
+    cached = tmp_path / 'cache' / 'banana-detection.zip'
+    cached.parent.mkdir()
+    cached.write_bytes(real[:len(real) // 2])
+    images, _ = d2l.read_data_bananas()  # offline: the stand-in
+    assert len(images) == 6 and not cached.exists()
+    # Once the archive can be had again, it is fetched and used.
+    cached.write_bytes(real[:len(real) // 2])
+    mirror = tmp_path / 'mirror'
+    mirror.mkdir()
+    (mirror / 'banana-detection.zip').write_bytes(real)
+    monkeypatch.setenv('D2L_DATA_MIRROR', str(mirror))
+    images, labels = d2l.read_data_bananas()
+    assert len(images) == 1 and cached.read_bytes() == real
+    assert labels.tolist() == [[[0, 0.25, 0.125, 0.5, 0.375]]]
+
+
+def test_the_real_banana_archive_wins_over_the_standin(tmp_path, monkeypatch, capsys):
+    _no_bananas(monkeypatch, tmp_path / 'cache')
+    d2l.read_data_bananas()  # a stand-in is in the cache already
+    real = _fake_banana_archive()
+    mirror = tmp_path / 'mirror'
+    mirror.mkdir()
+    (mirror / 'banana-detection.zip').write_bytes(real)
+    monkeypatch.setenv('D2L_DATA_MIRROR', str(mirror))
+    monkeypatch.setitem(d2l.DATA_HUB, 'banana-detection', (
+        'http://127.0.0.1:9/banana-detection.zip', hashlib.sha1(real).hexdigest()))
+
+    def never(folder):
+        raise AssertionError('the stand-in was built although the real file is there')
+
+    monkeypatch.setattr(d2l, 'banana_standin', never)
+    capsys.readouterr()
+    images, labels = d2l.read_data_bananas(is_train=False)
+    assert 'stand-in' not in capsys.readouterr().out
+    assert len(images) == 1 and (images[0].asnumpy() == 200).all()
+    assert labels.tolist() == [[[0, 0.25, 0.125, 0.5, 0.375]]]
+
+
+# The hot dog stand-in (section 13.2): d2l.hotdog_standin, built from Fashion-MNIST.
+
+def _no_hotdog(monkeypatch, cache):
+    """Point the data cache at `cache` and hotdog.zip at a refused address."""
+    try:
+        d2l.read_fashion_mnist('train')
+    except RuntimeError as err:
+        pytest.skip(f'Fashion-MNIST, which the stand-in is made of, is missing: {err}')
+    monkeypatch.setenv('D2L_DATA_DIR', str(cache))
+    monkeypatch.delenv('D2L_DATA_MIRROR', raising=False)
+    monkeypatch.setitem(d2l.DATA_HUB, 'hotdog', ('http://127.0.0.1:9/hotdog.zip',
+                                                 d2l.DATA_HUB['hotdog'][1]))
+
+
+def _files(folder):
+    """{relative path: bytes} of every file below `folder`."""
+    return {os.path.relpath(os.path.join(root, name), folder):
+            open(os.path.join(root, name), 'rb').read()
+            for root, _, names in os.walk(folder) for name in names}
+
+
+def test_hotdog_standin_has_the_layout_and_counts_of_hotdog_zip(tmp_path, monkeypatch, capsys):
+    import collections
+    from mxnet import gluon
+    _no_hotdog(monkeypatch, tmp_path / 'cache')
+    folder = d2l.download_extract_or_standin('hotdog', 'hotdog', d2l.hotdog_standin,
+                                             'shirts and T-shirts')
+    assert folder == os.path.join(tmp_path, 'cache', 'standin', 'hotdog')
+    assert 'hotdog could not be downloaded' in capsys.readouterr().out
+    files = _files(folder)
+    counts = collections.Counter(os.path.dirname(path) for path in files)
+    assert counts == {'train/hotdog': 1000, 'train/not-hotdog': 1000,
+                      'test/hotdog': 400, 'test/not-hotdog': 400}
+    assert all(path.endswith('.png') for path in files)
+    # Read as the page reads hotdog.zip: color images, 'hotdog' is class 0,
+    # and the pixels are those of Fashion-MNIST's first shirt.
+    train = gluon.data.vision.ImageFolderDataset(os.path.join(folder, 'train'))
+    assert train.synsets == ['hotdog', 'not-hotdog'] and len(train) == 2000
+    x, y = train[0]
+    images, labels = d2l.read_fashion_mnist('train')
+    shirt = images[onp.flatnonzero(labels == 6)[0]]
+    assert x.shape == (28, 28, 3) and y == 0
+    assert (x.asnumpy() == shirt[:, :, None]).all()
+    # A second call reuses the stand-in: nothing is built again.
+    def never(folder):
+        raise AssertionError('the stand-in was built twice')
+    assert d2l.download_extract_or_standin('hotdog', 'hotdog', never) == folder
+
+
+def test_hotdog_standin_is_deterministic(tmp_path, monkeypatch):
+    small = functools.partial(d2l.hotdog_standin, num_train=20, num_test=8)
+    built = []
+    for cache in (tmp_path / 'a', tmp_path / 'b'):
+        _no_hotdog(monkeypatch, cache)
+        built.append(_files(d2l.download_extract_or_standin('hotdog', 'hotdog', small)))
+    assert len(built[0]) == 56 and built[0] == built[1]  # same files, same bytes
+
+
+def test_corrupt_hotdog_archive_and_broken_standin_build(tmp_path, monkeypatch):
+    cache = tmp_path / 'cache'
+    _no_hotdog(monkeypatch, cache)
+    cache.mkdir()
+    (cache / 'hotdog.zip').write_bytes(b'PK\x03\x04 the first bytes of an archive')
+    small = functools.partial(d2l.hotdog_standin, num_train=20, num_test=8)
+    imsave, saved = d2l.plt.imsave, []
+
+    def imsave_until_the_disk_is_full(*args, **kwargs):
+        if len(saved) == 30:
+            raise OSError('No space left on device')
+        saved.append(args[0])
+        imsave(*args, **kwargs)
+
+    monkeypatch.setattr(d2l.plt, 'imsave', imsave_until_the_disk_is_full)
+    with pytest.raises(OSError, match='No space left'):
+        d2l.download_extract_or_standin('hotdog', 'hotdog', small)
+    assert os.listdir(cache / 'standin') == []  # no partial stand-in survives
+    monkeypatch.setattr(d2l.plt, 'imsave', imsave)
+    folder = d2l.download_extract_or_standin('hotdog', 'hotdog', small)
+    assert len(_files(folder)) == 56  # built completely on the next call
+    assert not (cache / 'hotdog').exists()  # the damaged archive was never unpacked
+
+
+def test_the_real_hotdog_archive_wins_over_the_standin(tmp_path, monkeypatch):
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w') as archive:
+        for path in ['train/hotdog/1.png', 'train/not-hotdog/2.png',
+                     'test/hotdog/3.png', 'test/not-hotdog/4.png']:
+            archive.writestr(f'hotdog/{path}', b'\x89PNG')
+    mirror = tmp_path / 'mirror'
+    mirror.mkdir()
+    (mirror / 'hotdog.zip').write_bytes(buffer.getvalue())
+    monkeypatch.setenv('D2L_DATA_MIRROR', str(mirror))
+    monkeypatch.setenv('D2L_DATA_DIR', str(tmp_path / 'cache'))
+    monkeypatch.setitem(d2l.DATA_HUB, 'hotdog', (
+        'http://127.0.0.1:9/hotdog.zip', hashlib.sha1(buffer.getvalue()).hexdigest()))
+
+    def never(folder):
+        raise AssertionError('the stand-in was built although the real archive is there')
+
+    folder = d2l.download_extract_or_standin('hotdog', 'hotdog', never)
+    assert folder == os.path.join(tmp_path, 'cache', 'hotdog')
+    assert sorted(os.listdir(os.path.join(folder, 'train'))) == ['hotdog', 'not-hotdog']
