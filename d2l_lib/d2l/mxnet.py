@@ -104,6 +104,22 @@ __all__ = [
     'split_batch',
     'resnet18',
     'evaluate_accuracy_gpus',
+    'box_corner_to_center',
+    'box_center_to_corner',
+    'bbox_to_rect',
+    'multibox_prior',
+    'show_bboxes',
+    'box_iou',
+    'assign_anchor_to_bbox',
+    'offset_boxes',
+    'multibox_target',
+    'offset_inverse',
+    'nms',
+    'multibox_detection',
+    'banana_standin',
+    'read_data_bananas',
+    'BananasDataset',
+    'load_data_bananas',
     'read_ptb',
     'subsampling',
     'get_centers_and_contexts',
@@ -120,6 +136,11 @@ __all__ = [
     'download_extract_or_standin',
     'wikitext2_standin',
     'load_data_wiki',
+    'read_data_ml100k',
+    'split_data_ml100k',
+    'load_data_ml100k',
+    'split_and_load_ml100k',
+    'train_recsys_rating',
 ]
 
 from d2l.profile import is_smoke, profile, profile_epochs, profile_examples, profile_image_size
@@ -628,7 +649,11 @@ def download(name, cache_dir=None):
 
 # Defined in file: ./chapters/04-multilayer-perceptrons/kaggle-house-price.md (cell 17)
 def download_extract(name, folder=None):
-    """Download and unpack a zip or tar archive; return the folder it unpacks to."""
+    """Download and unpack a zip or tar archive; return the folder it unpacks to.
+
+    For .tar.gz archives `folder` is required: without it the returned path
+    would end in .tar, since only the last extension is removed.
+    """
     fname = download(name)
     base_dir = os.path.dirname(fname)
     data_dir, ext = os.path.splitext(fname)
@@ -1215,7 +1240,7 @@ def train_seq2seq(net, data_iter, lr, num_epochs, tgt_vocab, device):
 
 # Defined in file: ./chapters/09-recurrent-modern/seq2seq.md (cell 22)
 def _encode_source(net, src_sentence, src_vocab, num_steps, device):
-    """Run the encoder on one sentence; return (decoder state, valid length)."""
+    """Run the encoder on one sentence; return the decoder's initial state."""
     ids = src_vocab[src_sentence.lower().split(' ')] + [src_vocab['<eos>']]
     valid_len = np.array([len(ids)], ctx=device)
     ids = d2l.truncate_pad(ids, num_steps, src_vocab['<pad>'])
@@ -1732,6 +1757,486 @@ def evaluate_accuracy_gpus(net, data_iter, split_f=d2l.split_batch):
         tally.add(sum(d2l.accuracy(s, y_shard) for s, y_shard in zip(scores, y_shards)),
                   labels.size)
     return tally[0] / tally[1]
+
+# Defined in file: ./chapters/13-computer-vision/bounding-box.md (cell 6)
+def box_corner_to_center(boxes):
+    """Convert boxes from (x1, y1, x2, y2) corners to (cx, cy, w, h).
+
+    `boxes` holds the four numbers in its last axis: shape (4,), (n, 4), ...
+    """
+    x1, y1, x2, y2 = (boxes[..., k] for k in range(4))
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    w, h = x2 - x1, y2 - y1
+    return np.stack((cx, cy, w, h), axis=-1)
+
+#@save
+def box_center_to_corner(boxes):
+    """Convert boxes from (cx, cy, w, h) to (x1, y1, x2, y2) corners."""
+    cx, cy, w, h = (boxes[..., k] for k in range(4))
+    x1, y1 = cx - 0.5 * w, cy - 0.5 * h
+    x2, y2 = cx + 0.5 * w, cy + 0.5 * h
+    return np.stack((x1, y1, x2, y2), axis=-1)
+
+# Defined in file: ./chapters/13-computer-vision/bounding-box.md (cell 12)
+def bbox_to_rect(bbox, color):
+    """Turn a corner-form box (x1, y1, x2, y2) into a matplotlib rectangle outline."""
+    x1, y1, x2, y2 = (float(v) for v in bbox[:4])
+    return d2l.plt.Rectangle(xy=(x1, y1), width=x2 - x1, height=y2 - y1,
+                             fill=False, edgecolor=color, linewidth=2)
+
+# Defined in file: ./chapters/13-computer-vision/anchor.md (cell 4)
+def multibox_prior(data, sizes, ratios):
+    """Anchor boxes centered on every pixel of `data` (shape (..., h, w)).
+
+    Returns shape (1, h * w * (len(sizes) + len(ratios) - 1), 4), corner form
+    with coordinates divided by the width (x) and height (y). Pixels are taken
+    row by row; each has the anchors (s_1, r_1), ..., (s_n, r_1), (s_1, r_2),
+    ..., (s_1, r_m).
+    """
+    in_height, in_width = data.shape[-2:]
+    ctx = data.ctx
+    # The (size, ratio) pairs of one pixel: every size with the first ratio,
+    # then the first size with each of the other ratios.
+    s = np.array(list(sizes) + [sizes[0]] * (len(ratios) - 1), ctx=ctx)
+    r = np.array([ratios[0]] * len(sizes) + list(ratios[1:]), ctx=ctx)
+    # Half width and half height, normalized. The factor in_height / in_width
+    # makes the width h * s * sqrt(r) pixels, so that r is the pixel aspect ratio.
+    half_w = s * np.sqrt(r) * in_height / in_width / 2
+    half_h = s / np.sqrt(r) / 2
+    # Centers of all pixels, row by row (x changes fastest).
+    cy = (np.arange(in_height, ctx=ctx) + 0.5) * (1.0 / in_height)
+    cx = (np.arange(in_width, ctx=ctx) + 0.5) * (1.0 / in_width)
+    cx, cy = np.tile(cx, in_height), np.repeat(cy, in_width)
+    centers = np.stack((cx, cy, cx, cy), axis=1)                       # (h*w, 4)
+    corner_shifts = np.stack((-half_w, -half_h, half_w, half_h), axis=1)  # (k, 4)
+    anchors = np.expand_dims(centers, 1) + np.expand_dims(corner_shifts, 0)
+    return anchors.reshape(1, -1, 4)
+
+# Defined in file: ./chapters/13-computer-vision/anchor.md (cell 12)
+def show_bboxes(axes, bboxes, labels=None, colors=None):
+    """Draw corner-form boxes (pixel units) on `axes`, each with an optional label."""
+    def to_list(obj, default=None):
+        if obj is None:
+            return default
+        return list(obj) if isinstance(obj, (list, tuple)) else [obj]
+    labels = to_list(labels, [])
+    colors = to_list(colors, ['b', 'g', 'r', 'm', 'c'])
+    for i, bbox in enumerate(bboxes):
+        color = colors[i % len(colors)]
+        rect = d2l.bbox_to_rect(bbox, color)
+        axes.add_patch(rect)
+        if i < len(labels):
+            # The label sits on the upper-left corner, on the box's color.
+            axes.text(rect.xy[0], rect.xy[1], labels[i], va='center', ha='center',
+                      fontsize=9, color='k' if color == 'w' else 'w',
+                      bbox=dict(facecolor=color, lw=0))
+
+# Defined in file: ./chapters/13-computer-vision/anchor.md (cell 16)
+def box_iou(boxes1, boxes2):
+    """IoU of every box in boxes1 (n1, 4) with every box in boxes2 (n2, 4): (n1, n2)."""
+    def area(boxes):
+        return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    upper_left = np.maximum(boxes1[:, None, :2], boxes2[None, :, :2])
+    lower_right = np.minimum(boxes1[:, None, 2:], boxes2[None, :, 2:])
+    inter_wh = np.maximum(lower_right - upper_left, 0)  # 0 where boxes miss
+    inter = inter_wh[:, :, 0] * inter_wh[:, :, 1]
+    union = area(boxes1)[:, None] + area(boxes2)[None, :] - inter
+    return inter / union
+
+# Defined in file: ./chapters/13-computer-vision/anchor.md (cell 24)
+def assign_anchor_to_bbox(ground_truth, anchors, device, iou_threshold=0.5):
+    """For each anchor, the index of its assigned ground-truth box, or -1.
+
+    Stage 1 gives every ground-truth box the free anchor it overlaps most,
+    largest IoU first; stage 2 gives every other anchor its best box if that
+    IoU is at least iou_threshold. Returns an int32 array of shape (n_anchors,).
+    """
+    iou = box_iou(anchors, ground_truth).asnumpy()  # (n_anchors, n_gt)
+    num_gt = iou.shape[1]
+    # Stage 2 first: the best box of each anchor, if it is good enough.
+    assigned = onp.where(iou.max(axis=1) >= iou_threshold, iou.argmax(axis=1), -1)
+    # Stage 1 then overrides: repeatedly take the largest remaining entry
+    # (the first one in row-major order on ties), strike its row and column.
+    remaining = iou.copy()
+    for _ in range(num_gt):
+        i, j = divmod(int(remaining.argmax()), num_gt)
+        assigned[i] = j
+        remaining[i, :] = -1
+        remaining[:, j] = -1
+    return np.array(assigned, dtype='int32', ctx=device)
+
+# Defined in file: ./chapters/13-computer-vision/anchor.md (cell 27)
+def offset_boxes(anchors, assigned_bb, eps=1e-6):
+    """Offsets of the boxes assigned_bb relative to the anchors, both (n, 4) corners.
+
+    Center shifts in units of the anchor size divided by 0.1, log size ratios
+    divided by 0.2: shape (n, 4).
+    """
+    anc = d2l.box_corner_to_center(anchors)
+    box = d2l.box_corner_to_center(assigned_bb)
+    # 1 / sigma_x = 1 / sigma_y = 10 and 1 / sigma_w = 1 / sigma_h = 5.
+    offset_xy = 10 * (box[:, :2] - anc[:, :2]) / anc[:, 2:]
+    offset_wh = 5 * np.log(eps + box[:, 2:] / anc[:, 2:])
+    return np.concatenate((offset_xy, offset_wh), axis=1)
+
+# Defined in file: ./chapters/13-computer-vision/anchor.md (cell 29)
+def multibox_target(anchors, labels):
+    """Label anchors from ground truth: (offsets, masks, classes).
+
+    anchors: (1, n_a, 4). labels: (batch, n_objects, 5) rows of (class,
+    x1, y1, x2, y2); rows with class -1 are padding. Returns offsets and
+    masks of shape (batch, 4 * n_a) and classes of shape (batch, n_a), where
+    class 0 is background and object class c becomes c + 1.
+    """
+    anchors = anchors.reshape(-1, 4)
+    ctx, num_anchors = anchors.ctx, anchors.shape[0]
+    batch_offset, batch_mask, batch_class = [], [], []
+    for label in labels:
+        label = label[label[:, 0] >= 0]  # drop padding rows
+        class_labels = np.zeros(num_anchors, dtype='int32', ctx=ctx)
+        assigned_bb = np.zeros((num_anchors, 4), dtype='float32', ctx=ctx)
+        if label.shape[0] > 0:
+            anchor_to_gt = assign_anchor_to_bbox(label[:, 1:], anchors, ctx)
+            positive = np.nonzero(anchor_to_gt >= 0)[0]
+            gt_index = anchor_to_gt[positive]
+            class_labels[positive] = label[gt_index, 0].astype('int32') + 1
+            assigned_bb[positive] = label[gt_index, 1:]
+        # One mask entry per offset coordinate: 1 for positive anchors.
+        mask = np.tile(np.expand_dims(class_labels > 0, -1), (1, 4)).astype('int32')
+        offset = offset_boxes(anchors, assigned_bb) * mask
+        batch_offset.append(offset.reshape(-1))
+        batch_mask.append(mask.reshape(-1))
+        batch_class.append(class_labels)
+    return np.stack(batch_offset), np.stack(batch_mask), np.stack(batch_class)
+
+# Defined in file: ./chapters/13-computer-vision/anchor.md (cell 33)
+def offset_inverse(anchors, offset_preds):
+    """Apply predicted offsets (n, 4) to anchors (n, 4); the inverse of offset_boxes.
+
+    Returns the predicted boxes in corner form, shape (n, 4).
+    """
+    anc = d2l.box_corner_to_center(anchors)
+    pred_xy = offset_preds[:, :2] * anc[:, 2:] / 10 + anc[:, :2]
+    pred_wh = np.exp(offset_preds[:, 2:] / 5) * anc[:, 2:]
+    return d2l.box_center_to_corner(np.concatenate((pred_xy, pred_wh), axis=1))
+
+# Defined in file: ./chapters/13-computer-vision/anchor.md (cell 36)
+def nms(boxes, scores, iou_threshold):
+    """Non-maximum suppression: indices of the kept boxes, highest score first."""
+    b = boxes.asnumpy()
+    area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    order = np.argsort(scores).asnumpy()[::-1]  # highest score first
+    keep = []
+    while order.size > 0:
+        best, rest = order[0], order[1:]
+        keep.append(best)
+        # IoU of the kept box with every box still in the list.
+        inter_wh = onp.maximum(onp.minimum(b[best, 2:], b[rest, 2:])
+                               - onp.maximum(b[best, :2], b[rest, :2]), 0)
+        inter = inter_wh[:, 0] * inter_wh[:, 1]
+        iou = inter / (area[best] + area[rest] - inter)
+        order = rest[iou <= iou_threshold]
+    return np.array(keep, dtype='int32', ctx=boxes.ctx)
+
+# Defined in file: ./chapters/13-computer-vision/anchor.md (cell 38)
+def multibox_detection(cls_probs, offset_preds, anchors, nms_threshold=0.5,
+                       pos_threshold=0.009999999):
+    """Detections after non-maximum suppression: (batch, n_anchors, 6).
+
+    Rows are (class, confidence, x1, y1, x2, y2), kept boxes first by
+    decreasing confidence, then the others by anchor index; class -1 marks
+    boxes that were suppressed or whose confidence is below pos_threshold.
+    """
+    anchors = anchors.reshape(-1, 4)
+    ctx, num_anchors = cls_probs.ctx, cls_probs.shape[2]
+    out = []
+    for cls_prob, offset_pred in zip(cls_probs, offset_preds):
+        object_probs = cls_prob[1:].asnumpy()  # drop the background row
+        conf = object_probs.max(axis=0)
+        class_id = object_probs.argmax(axis=0).astype('float32')
+        boxes = offset_inverse(anchors, offset_pred.reshape(-1, 4))
+        keep = nms(boxes, np.array(conf, ctx=ctx), nms_threshold).asnumpy()
+        suppressed = onp.setdiff1d(onp.arange(num_anchors), keep)
+        class_id[suppressed] = -1
+        order = onp.concatenate((keep, suppressed)).astype('int64')
+        class_id, conf, boxes = class_id[order], conf[order], boxes.asnumpy()[order]
+        unsure = conf < pos_threshold
+        class_id[unsure] = -1
+        conf[unsure] = 1 - conf[unsure]
+        out.append(onp.concatenate((class_id[:, None], conf[:, None], boxes), axis=1))
+    return np.array(onp.stack(out), ctx=ctx)
+
+# Defined in file: ./chapters/13-computer-vision/object-detection-dataset.md (cell 4)
+d2l.DATA_HUB['banana-detection'] = (
+    d2l.DATA_URL + 'banana-detection.zip',
+    '5de26c8fce5ccdea9f91267273464dc968d20d72')
+
+# Defined in file: ./chapters/13-computer-vision/object-detection-dataset.md (cell 6)
+_BANANA_PHOTOS = ('coffee.png', 'rocket.jpg', 'hubble_deep_field.jpg',
+                  'motorcycle_left.png', 'ihc.png', 'brick.png', 'grass.png',
+                  'gravel.png', 'camera.png')
+
+def _banana_photos():
+    """The photos the stand-in's backgrounds are cut from: files that come
+    with scikit-image (in skimage/data), read as (h, w, 3) uint8 arrays."""
+    for entry in sys.path:
+        folder = os.path.join(entry or '.', 'skimage', 'data')
+        if all(os.path.isfile(os.path.join(folder, f)) for f in _BANANA_PHOTOS):
+            return [image.imread(os.path.join(folder, f)) for f in _BANANA_PHOTOS]
+    raise RuntimeError('The banana stand-in cuts its backgrounds out of photos '
+                       'that come with scikit-image, which is not installed; '
+                       'install it with: pip install scikit-image==0.22.0')
+
+def _banana_background(photos, rng, size=256):
+    """A random square crop of a random photo, resized to size x size and
+    mirrored half of the time, as floats in [0, 1]."""
+    photo = photos[rng.integers(len(photos))]
+    h, w = photo.shape[:2]
+    side = int(rng.integers(128, min(h, w) + 1))
+    x0, y0 = int(rng.integers(w - side + 1)), int(rng.integers(h - side + 1))
+    crop = image.fixed_crop(photo, x0, y0, side, side, size=(size, size),
+                            interp=9).asnumpy()
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+    return crop / 255
+
+# Defined in file: ./chapters/13-computer-vision/object-detection-dataset.md (cell 8)
+def _blend(colors, color, weight):
+    """Move each row of `colors` towards `color` by `weight` (clipped to [0, 1])."""
+    weight = onp.clip(weight, 0, 1)[:, None]
+    return colors + (onp.asarray(color) - colors) * weight
+
+def _paint_banana(banana, x, y, samples):
+    """Color (n, 3) and coverage (n,) of `banana` at the points (x, y).
+
+    The points are in the banana's own frame, in pixels: the straight line
+    from the stem end (-length/2, 0) to the tip (length/2, 0) is the x-axis,
+    and the spine is an arc of a circle through both ends that bends by the
+    angle banana['bend']. `samples` is the number of points per pixel side,
+    for the width of the soft edge.
+    """
+    length, bend, width = banana['length'], banana['bend'], banana['width']
+    radius = length / (2 * onp.sin(bend / 2))
+    cy = -radius * onp.cos(bend / 2)             # the circle's center is (0, cy)
+    dx, dy = x, y - cy
+    r = onp.hypot(dx, dy)
+    t = (onp.arctan2(dx, dy) + bend / 2) / bend  # along the spine: 0 stem, 1 tip
+    # Half the thickness: round at both ends, widest in the middle, plus a neck
+    tc = onp.clip(t, 0, 1)
+    half = 0.5 * width * onp.clip(4 * tc * (1 - tc), 0, 1) ** 0.55
+    neck = (t > -0.1) & (t < 0.08)
+    half = onp.where(neck, onp.maximum(half, 0.14 * width), half)
+    half = onp.where((t < -0.1) | (t > 1), 0, half)
+    inside = half - onp.abs(r - radius)          # distance to the outline
+    coverage = onp.where(half > 0, onp.clip(inside * samples + 0.5, 0, 1), 0)
+    colors = onp.zeros(x.shape + (3,))
+    on = coverage > 0                            # color only the banana's points
+    dx, dy, r, t, half = dx[on], dy[on], r[on], t[on], half[on]
+    u = onp.clip((r - radius) / half, -1, 1)     # across: -1 inner, 1 outer edge
+    # The peel as a tube lit from the upper left: its normal turns with u
+    lx, ly, lz = banana['light']
+    light = onp.clip((dx * lx + dy * ly) / r * u + onp.sqrt(1 - u ** 2) * lz, 0, 1)
+    yellow = _blend(onp.array([[0.80, 0.82, 0.30]]), [0.99, 0.85, 0.25],
+                    onp.array([banana['ripeness']]))[0]
+    c = _blend(onp.tile([0.55, 0.40, 0.07], (len(u), 1)), yellow, light ** 0.8)
+    c *= (1 - 0.12 * onp.exp(-((onp.abs(u) - 0.45) / 0.08) ** 2))[:, None]  # ridges
+    c += 0.1 * onp.clip((light - 0.85) / 0.15, 0, 1)[:, None] * [1, 1, 0.8]  # sheen
+    c = _blend(c, [0.50, 0.48, 0.16], (0.1 - t) / 0.1)     # green-brown neck
+    c = _blend(c, [0.28, 0.20, 0.08], (-0.07 - t) / 0.03)  # cut end of the stem
+    c = _blend(c, [0.22, 0.14, 0.06], (t - 0.955) / 0.03)  # dark tip
+    for along, across, size in banana['spots']:            # sugar spots
+        d2 = (((t - 0.12 - 0.76 * along) * length) ** 2
+              + ((u - 1.6 * across + 0.8) * half) ** 2)
+        c = _blend(c, [0.40, 0.25, 0.08], 0.8 * onp.exp(-d2 / (0.5 + 1.5 * size) ** 2))
+    colors[on] = onp.clip(c, 0, 1)
+    return colors, coverage
+
+# Defined in file: ./chapters/13-computer-vision/object-detection-dataset.md (cell 10)
+def _banana_example(photos, rng, size=256, samples=2):
+    """Draw one stand-in example with the generator `rng`.
+
+    Returns the image and the background it was painted on, both
+    (size, size, 3) uint8, and the box [xmin, ymin, xmax, ymax] of the
+    pixels the banana covers (xmax and ymax exclusive).
+    """
+    background = _banana_background(photos, rng, size)
+    length = rng.uniform(40, 100)
+    banana = {'length': length, 'bend': rng.uniform(0.6, 1.4),
+              'width': length * rng.uniform(0.17, 0.23),
+              'ripeness': rng.uniform(),
+              'spots': rng.uniform(size=(int(rng.integers(9)), 3))}
+    angle = rng.uniform(0, 2 * onp.pi)
+    cos, sin = onp.cos(angle), onp.sin(angle)
+    # The light comes from the image's upper left; in the banana's frame:
+    lx, ly, lz = -0.45, -0.55, 0.70
+    banana['light'] = (cos * lx + sin * ly, -sin * lx + cos * ly, lz)
+    # How far the rotated banana reaches around the middle of its chord
+    radius = length / (2 * onp.sin(banana['bend'] / 2))
+    a = (onp.linspace(-0.12, 1.02, 64) - 0.5) * banana['bend']
+    reach = []
+    for r in (radius - banana['width'] / 2 - 1, radius + banana['width'] / 2 + 1):
+        bx = r * onp.sin(a)
+        by = r * onp.cos(a) - radius * onp.cos(banana['bend'] / 2)
+        reach.append(onp.stack([cos * bx - sin * by, sin * bx + cos * by]))
+    reach = onp.concatenate(reach, axis=1)
+    lo, hi = reach.min(axis=1), reach.max(axis=1)
+    center = rng.uniform(-lo + 1, size - hi - 1)  # keep the banana inside
+    x0, y0 = onp.floor(center + lo).astype(int)
+    x1, y1 = onp.ceil(center + hi).astype(int)
+    # samples x samples points per pixel of that window, in the banana's frame
+    offsets = (onp.arange(samples) + 0.5) / samples
+    gx = (onp.arange(x0, x1)[:, None] + offsets).ravel() - center[0]
+    gy = (onp.arange(y0, y1)[:, None] + offsets).ravel() - center[1]
+    gx, gy = onp.meshgrid(gx, gy)
+    colors, coverage = _paint_banana(banana, (cos * gx + sin * gy).ravel(),
+                                     (-sin * gx + cos * gy).ravel(), samples)
+    h, w = y1 - y0, x1 - x0
+    coverage = coverage.reshape(h, samples, w, samples)
+    paint = (colors.reshape(h, samples, w, samples, 3)
+             * coverage[..., None]).mean(axis=(1, 3))
+    alpha = coverage.mean(axis=(1, 3))
+    pixels = background.copy()
+    pixels[y0:y1, x0:x1] = background[y0:y1, x0:x1] * (1 - alpha[..., None]) + paint
+    rows, cols = onp.nonzero(alpha > 0)
+    box = [int(x0 + cols.min()), int(y0 + rows.min()),
+           int(x0 + cols.max() + 1), int(y0 + rows.max() + 1)]
+    return (onp.round(pixels * 255).astype(onp.uint8),
+            onp.round(background * 255).astype(onp.uint8), box)
+
+# Defined in file: ./chapters/13-computer-vision/object-detection-dataset.md (cell 14)
+def banana_standin(folder, seed=0, num_examples=(1000, 100)):
+    """Write a stand-in for the banana detection dataset into `folder`.
+
+    The layout is the original's: bananas_train/ and bananas_val/, each with
+    images/<i>.png (256 x 256, opaque RGBA) and label.csv with the columns
+    img_name,label,xmin,ymin,xmax,ymax (class 0; the pixel box of the
+    banana, xmax and ymax exclusive). Every image pastes one drawn banana of
+    random size, bend, color, angle and position onto a random crop of a
+    photo that comes with scikit-image. Image i of a split depends only on
+    (seed, split, i): the same arguments always write the same bytes, and a
+    smaller num_examples writes the first files of a larger one.
+    """
+    photos = _banana_photos()
+    for split, (name, n) in enumerate(zip(('bananas_train', 'bananas_val'),
+                                          num_examples)):
+        os.makedirs(os.path.join(folder, name, 'images'))
+        lines = ['img_name,label,xmin,ymin,xmax,ymax\n']
+        for i in range(n):
+            rng = onp.random.default_rng([seed, split, i])
+            pixels, _, box = _banana_example(photos, rng)
+            d2l.plt.imsave(os.path.join(folder, name, 'images', f'{i}.png'),
+                           pixels, format='png', metadata={'Software': None})
+            lines.append(f'{i}.png,0,' + ','.join(map(str, box)) + '\n')
+        with open(os.path.join(folder, name, 'label.csv'), 'w', newline='\n') as f:
+            f.writelines(lines)
+
+# Defined in file: ./chapters/13-computer-vision/object-detection-dataset.md (cell 16)
+def _bananas_complete(folder):
+    """True if both splits of the banana data in `folder` are whole: a
+    label.csv with the right header, and every image it names on disk and
+    not cut short (a PNG file ends with its IEND chunk)."""
+    for split in ('bananas_train', 'bananas_val'):
+        csv = os.path.join(folder, split, 'label.csv')
+        if not os.path.isfile(csv):
+            return False
+        with open(csv) as f:
+            lines = f.read().splitlines()
+        if not lines or lines[0] != 'img_name,label,xmin,ymin,xmax,ymax':
+            return False
+        for line in lines[1:]:
+            fields = line.split(',')
+            path = os.path.join(folder, split, 'images', fields[0])
+            if len(fields) != 6 or not os.path.isfile(path):
+                return False
+            with open(path, 'rb') as f:
+                f.seek(max(os.path.getsize(path) - 12, 0))
+                if f.read() != b'\x00\x00\x00\x00IEND\xaeB`\x82':
+                    return False
+    return True
+
+_bananas_folders = {}  # (data cache, mirror) -> folder, to announce it once
+
+def _bananas_folder():
+    """The folder of the banana detection data: the real archive, unpacked,
+    or else the stand-in of d2l.banana_standin, built on first use.
+
+    A stand-in that is not whole (see _bananas_complete) is removed and
+    built again, as are builds that were cut off an hour ago or more; a
+    cached archive that fails its checksum is deleted.
+    """
+    key = (d2l.data_dir(), os.environ.get('D2L_DATA_MIRROR'))
+    standin = os.path.join(d2l.data_dir(), 'standin', 'banana-detection')
+    known = _bananas_folders.get(key)
+    if known and os.path.isdir(known) and (
+            known != standin or _bananas_complete(known)):
+        return known
+    parent = os.path.dirname(standin)
+    for name in os.listdir(parent) if os.path.isdir(parent) else []:
+        path = os.path.join(parent, name)
+        if (name.startswith('.partial-banana-detection-')
+                and time.time() - os.path.getmtime(path) > 3600):
+            shutil.rmtree(path, ignore_errors=True)  # a build that was killed
+    if os.path.isdir(standin) and not _bananas_complete(standin):
+        print(f'The banana stand-in in {standin} is incomplete; '
+              'building it again.')
+        shutil.rmtree(standin)
+    folder = d2l.download_extract_or_standin(
+        'banana-detection', 'banana-detection',
+        lambda path: d2l.banana_standin(path),  # looked up when it is called
+        'a stand-in drawn by d2l.banana_standin')
+    archive = os.path.join(d2l.data_dir(), 'banana-detection.zip')
+    if (folder == standin and os.path.isfile(archive) and d2l.sha1_of(archive)
+            != d2l.DATA_HUB['banana-detection'][1]):
+        os.remove(archive)  # a cut-off or wrong download: never use it
+    _bananas_folders[key] = folder
+    return folder
+
+# Defined in file: ./chapters/13-computer-vision/object-detection-dataset.md (cell 18)
+def read_data_bananas(is_train=True):
+    """Read the images and labels of the banana detection dataset.
+
+    Returns a list of (256, 256, 3) uint8 images and an array of labels of
+    shape (n, 1, 5): [class, xmin, ymin, xmax, ymax], divided by 256.
+    Reads the real data if it can be had, else its stand-in (see
+    d2l.banana_standin); a capped profile reads the first examples only.
+    """
+    data_dir = _bananas_folder()
+    split = os.path.join(data_dir, 'bananas_train' if is_train else 'bananas_val')
+    with open(os.path.join(split, 'label.csv')) as f:
+        rows = [line.split(',') for line in f.read().splitlines()[1:] if line]
+    rows = rows[:d2l.profile_examples(len(rows))]
+    images, targets = [], []
+    for img_name, *target in rows:
+        images.append(image.imread(os.path.join(split, 'images', img_name)))
+        # target: (class, upper-left x, upper-left y, lower-right x,
+        # lower-right y); every banana is of class 0
+        targets.append([float(v) for v in target])
+    return images, np.expand_dims(np.array(targets), 1) / 256
+
+# Defined in file: ./chapters/13-computer-vision/object-detection-dataset.md (cell 20)
+class BananasDataset(gluon.data.Dataset):
+    """The banana detection dataset: (3, 256, 256) float32 images and (1, 5)
+    labels."""
+    def __init__(self, is_train):
+        self.features, self.labels = read_data_bananas(is_train)
+        split = 'training' if is_train else 'validation'
+        print(f'read {len(self.features)} {split} examples')
+
+    def __getitem__(self, idx):
+        pixels = self.features[idx].astype('float32')
+        return pixels.transpose(2, 0, 1), self.labels[idx]  # channels first
+
+    def __len__(self):
+        return len(self.labels)
+
+# Defined in file: ./chapters/13-computer-vision/object-detection-dataset.md (cell 22)
+def load_data_bananas(batch_size):
+    """Return iterators over the training set (shuffled) and the validation
+    set of the banana detection dataset."""
+    train_set = BananasDataset(is_train=True)
+    val_set = BananasDataset(is_train=False)
+    train_iter = gluon.data.DataLoader(train_set, batch_size, shuffle=True)
+    return train_iter, gluon.data.DataLoader(val_set, batch_size)
 
 # Defined in file: ./chapters/14-natural-language-processing-pretraining/word-embedding-dataset.md (cell 4)
 d2l.DATA_HUB['ptb'] = (d2l.DATA_URL + 'ptb.zip', '319d85e578af0cdc590547f26231e4e31cdf1e42')
@@ -2379,3 +2884,158 @@ def _get_batch_loss_bert(net, loss, vocab_size,
         nsp_ls.append(nsp_l)
         ls.append(mlm_l + nsp_l)
     return mlm_ls, nsp_ls, ls
+
+# Defined in file: ./chapters/16-recommender-systems/movielens.md (cell 4)
+d2l.DATA_HUB['ml-100k'] = (
+    'http://files.grouplens.org/datasets/movielens/ml-100k.zip',
+    'cd4dcac4241c8a4ad7badc7ca635da8a69dddb83')
+
+# Defined in file: ./chapters/16-recommender-systems/movielens.md (cell 6)
+def read_data_ml100k():
+    """Read MovieLens 100K ratings; return (DataFrame, num_users, num_items).
+
+    The DataFrame has the columns user_id, item_id, rating and timestamp, one
+    row per rating, in the order of the file `u.data`. Ids start at 1.
+    """
+    pandas = __import__('pandas')  # needed only by the MovieLens pages
+    data_dir = d2l.download_extract('ml-100k')
+    names = ['user_id', 'item_id', 'rating', 'timestamp']
+    data = pandas.read_csv(os.path.join(data_dir, 'u.data'), sep='\t',
+                           names=names)
+    num_users = data['user_id'].nunique()
+    num_items = data['item_id'].nunique()
+    return data, num_users, num_items
+
+# Defined in file: ./chapters/16-recommender-systems/movielens.md (cell 18)
+def split_data_ml100k(data, num_users, num_items,
+                      split_mode='random', test_ratio=0.1):
+    """Split MovieLens ratings into a training and a test DataFrame.
+
+    'random': each row goes to the test set with probability `test_ratio`
+    (drawn with MXNet's np.random, so npx.random.seed makes it repeatable).
+    'seq-aware': each user's latest row (ties: the first in file order) is
+    the test set; the training set holds the rest, sorted by user, then time.
+    """
+    if split_mode == 'seq-aware':
+        latest = data.groupby('user_id')['timestamp'].transform('max')
+        is_latest = data['timestamp'] == latest
+        # Among rows tied for a user's latest time, keep the first one.
+        is_test = is_latest & ~data.duplicated(['user_id', 'timestamp'])
+        test_data = data[is_test].sort_values('user_id', kind='stable')
+        train_data = data[~is_test].sort_values(['user_id', 'timestamp'],
+                                                kind='stable')
+    elif split_mode == 'random':
+        draws = np.random.uniform(0, 1, len(data)).asnumpy()
+        in_train = draws < 1 - test_ratio
+        train_data, test_data = data[in_train], data[~in_train]
+    else:
+        raise ValueError(f"split_mode must be 'random' or 'seq-aware', "
+                         f"not {split_mode!r}")
+    return train_data, test_data
+
+# Defined in file: ./chapters/16-recommender-systems/movielens.md (cell 22)
+def load_data_ml100k(data, num_users, num_items, feedback='explicit'):
+    """Return (users, items, scores, interactions) of MovieLens rows, 0-based.
+
+    The first three columns of `data` must be user id, item id and rating
+    (ids from 1). 'explicit': scores are the ratings and interactions is an
+    (num_items, num_users) array of ratings, 0 where unrated. 'implicit':
+    scores are all 1 and interactions maps each user index to a list of
+    item indices, in row order.
+    """
+    if feedback not in ('explicit', 'implicit'):
+        raise ValueError(f"feedback must be 'explicit' or 'implicit', "
+                         f"not {feedback!r}")
+    users = [int(u) - 1 for u in data.iloc[:, 0]]
+    items = [int(i) - 1 for i in data.iloc[:, 1]]
+    if feedback == 'explicit':
+        scores = [int(r) for r in data.iloc[:, 2]]
+        inter = onp.zeros((num_items, num_users), dtype=onp.float32)
+        inter[items, users] = scores
+        inter = np.array(inter)
+    else:
+        scores = [1] * len(users)
+        inter = {}
+        for u, i in zip(users, items):
+            inter.setdefault(u, []).append(i)
+    return users, items, scores, inter
+
+# Defined in file: ./chapters/16-recommender-systems/movielens.md (cell 26)
+def split_and_load_ml100k(split_mode='seq-aware', feedback='explicit',
+                          test_ratio=0.1, batch_size=256):
+    """Read, split and load MovieLens 100K into Gluon data loaders.
+
+    Returns (num_users, num_items, train_iter, test_iter); each batch is
+    (user indices, item indices, scores). The training loader shuffles and
+    rolls its last incomplete batch over into the next epoch.
+    """
+    data, num_users, num_items = read_data_ml100k()
+    columns = []  # [users, items, scores] of the training and the test part
+    for part in split_data_ml100k(data, num_users, num_items, split_mode,
+                                  test_ratio):
+        columns.append(load_data_ml100k(part, num_users, num_items,
+                                        feedback)[:3])
+    # Capped profiles (smoke, lite) train on a slice; full keeps it all.
+    n = d2l.profile_examples(len(columns[0][0]), batch_size=batch_size)
+    columns[0] = [c[:n] for c in columns[0]]
+    train_set, test_set = [gluon.data.ArrayDataset(*[np.array(c) for c in part])
+                           for part in columns]
+    train_iter = gluon.data.DataLoader(train_set, batch_size, shuffle=True,
+                                       last_batch='rollover')
+    test_iter = gluon.data.DataLoader(test_set, batch_size)
+    return num_users, num_items, train_iter, test_iter
+
+# Defined in file: ./chapters/16-recommender-systems/mf.md (cell 14)
+def train_recsys_rating(net, train_iter, test_iter, loss, trainer, num_epochs,
+                        devices=d2l.try_all_gpus(), evaluator=None,
+                        **kwargs):
+    """Train a rating-prediction model; plot train loss and test RMSE.
+
+    A batch of `train_iter` is [inputs..., targets] or one array that is both
+    input and target (autoencoders). The test RMSE comes from
+    evaluator(net, test_iter, devices), or with keyword arguments from
+    evaluator(net, test_iter, kwargs['inter_mat'], devices); without an
+    evaluator it is the RMSE of net(*inputs) against the targets of test_iter.
+    """
+    def shards_of(batch):
+        batch = list(batch) if isinstance(batch, (list, tuple)) else [batch]
+        parts = [gluon.utils.split_and_load(x, devices, even_split=False)
+                 for x in batch]
+        inputs = list(zip(*parts[:-1])) if len(parts) > 1 else list(zip(parts[0]))
+        return batch[0].shape[0], inputs, parts[-1]
+
+    def rmse_of_outputs(net, data_iter, devices):
+        squared_error, count = 0.0, 0
+        for batch in data_iter:
+            _, inputs, targets = shards_of(batch)
+            for X, y in zip(inputs, targets):
+                squared_error += float(((net(*X) - y) ** 2).sum())
+            count += sum(y.size for y in targets)
+        return math.sqrt(squared_error / count)
+
+    num_epochs = d2l.profile_epochs(num_epochs)  # capped in the smoke profile
+    animator = d2l.Animator(xlabel='epoch', legend=['train loss', 'test RMSE'],
+                            xlim=[1, num_epochs], ylim=[0, 2])
+    timer = d2l.Timer()
+    for epoch in range(num_epochs):
+        metric = d2l.Accumulator(2)  # summed loss, number of examples
+        for batch in train_iter:
+            timer.start()
+            n, inputs, targets = shards_of(batch)
+            with autograd.record():
+                losses = [loss(net(*X), y) for X, y in zip(inputs, targets)]
+            for l in losses:
+                l.backward()
+            trainer.step(n)
+            metric.add(sum(float(l.sum()) for l in losses), n)
+            timer.stop()
+        if evaluator is None:
+            test_rmse = rmse_of_outputs(net, test_iter, devices)
+        elif kwargs:
+            test_rmse = evaluator(net, test_iter, kwargs['inter_mat'], devices)
+        else:
+            test_rmse = evaluator(net, test_iter, devices)
+        animator.add(epoch + 1, (metric[0] / metric[1], test_rmse))
+    print(f'train loss {metric[0] / metric[1]:.3f}, test RMSE {test_rmse:.3f}')
+    print(f'{metric[1] * num_epochs / timer.sum():.1f} examples/sec '
+          f'on {str(devices)}')
