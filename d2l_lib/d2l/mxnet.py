@@ -104,6 +104,8 @@ __all__ = [
     'split_batch',
     'resnet18',
     'evaluate_accuracy_gpus',
+    'train_batch_ch13',
+    'train_ch13',
     'box_corner_to_center',
     'box_center_to_corner',
     'bbox_to_rect',
@@ -141,6 +143,48 @@ __all__ = [
     'load_data_ml100k',
     'split_and_load_ml100k',
     'train_recsys_rating',
+    'BPRLoss',
+    'HingeLossbRec',
+    'hit_and_auc',
+    'evaluate_ranking',
+    'train_ranking',
+    'CTR_STANDIN_CARDINALITIES',
+    'CTR_STANDIN_MAIN_FIELDS',
+    'CTR_STANDIN_PAIRS',
+    'ctr_standin',
+    'CTRDataset',
+    'update_D',
+    'update_G',
+    'ones',
+    'zeros',
+    'arange',
+    'meshgrid',
+    'sin',
+    'sinh',
+    'cos',
+    'cosh',
+    'tanh',
+    'linspace',
+    'exp',
+    'log',
+    'abs',
+    'eye',
+    'tensor',
+    'matmul',
+    'concat',
+    'stack',
+    'normal',
+    'rand',
+    'int32',
+    'float32',
+    'size',
+    'transpose',
+    'numpy',
+    'reshape',
+    'to',
+    'reduce_sum',
+    'argmax',
+    'astype',
 ]
 
 from d2l.profile import is_smoke, profile, profile_epochs, profile_examples, profile_image_size
@@ -1758,6 +1802,61 @@ def evaluate_accuracy_gpus(net, data_iter, split_f=d2l.split_batch):
                   labels.size)
     return tally[0] / tally[1]
 
+# Defined in file: ./chapters/13-computer-vision/image-augmentation.md (cell 34)
+def train_batch_ch13(net, features, labels, loss, trainer, devices,
+                     split_f=d2l.split_batch):
+    """One minibatch step on several devices; return summed loss and correct count.
+
+    `features` may be one array or, with a matching `split_f`, a list of
+    arrays (chapter 15 passes token ids, segments and lengths together).
+    """
+    feature_parts, label_parts = split_f(features, labels, devices)
+    with autograd.record():
+        outputs = [net(part) for part in feature_parts]
+        losses = [loss(output, target)
+                  for output, target in zip(outputs, label_parts)]
+    for device_loss in losses:
+        device_loss.backward()
+    # Parameters that received no gradient this step (a frozen or unused
+    # part of the network) must not stop the update of the others.
+    trainer.step(labels.shape[0], ignore_stale_grad=True)
+    loss_total = sum(float(device_loss.sum()) for device_loss in losses)
+    correct = sum(d2l.accuracy(output, target)
+                  for output, target in zip(outputs, label_parts))
+    return loss_total, correct
+
+# Defined in file: ./chapters/13-computer-vision/image-augmentation.md (cell 36)
+def train_ch13(net, train_iter, test_iter, loss, trainer, num_epochs,
+               devices=d2l.try_all_gpus(), split_f=d2l.split_batch):
+    """Fit `net` with `trainer` on all `devices`, plot progress, print metrics.
+
+    The network must already be initialized on `devices`; unlike `train_ch6`
+    this function leaves initialization (and so fine-tuning) to the caller.
+    """
+    num_epochs = d2l.profile_epochs(num_epochs)  # capped in the lite and smoke profiles
+    timer, num_batches = d2l.Timer(), len(train_iter)
+    plot_every = max(num_batches // 5, 1)  # five points per epoch
+    animator = d2l.Animator(legend=['train loss', 'train acc', 'test acc'],
+                            xlabel='epoch', xlim=[1, num_epochs], ylim=[0, 1])
+    for epoch in range(num_epochs):
+        # Summed loss, correct predictions, examples, predictions.
+        totals = d2l.Accumulator(4)
+        for step, (features, labels) in enumerate(train_iter, start=1):
+            timer.start()
+            batch_loss, batch_correct = train_batch_ch13(
+                net, features, labels, loss, trainer, devices, split_f)
+            totals.add(batch_loss, batch_correct, labels.shape[0], labels.size)
+            timer.stop()
+            if step % plot_every == 0 or step == num_batches:
+                mean_loss, train_acc = totals[0] / totals[2], totals[1] / totals[3]
+                animator.add(epoch + step / num_batches, (mean_loss, train_acc, None))
+        test_acc = d2l.evaluate_accuracy_gpus(net, test_iter, split_f)
+        animator.add(epoch + 1, (None, None, test_acc))
+    print(f'loss {mean_loss:.3f}, train acc {train_acc:.3f}, '
+          f'test acc {test_acc:.3f}')
+    print(f'{totals[2] * num_epochs / timer.sum():.1f} examples/sec on '
+          f'{str(devices)}')
+
 # Defined in file: ./chapters/13-computer-vision/bounding-box.md (cell 6)
 def box_corner_to_center(boxes):
     """Convert boxes from (x1, y1, x2, y2) corners to (cx, cy, w, h).
@@ -3039,3 +3138,345 @@ def train_recsys_rating(net, train_iter, test_iter, loss, trainer, num_epochs,
     print(f'train loss {metric[0] / metric[1]:.3f}, test RMSE {test_rmse:.3f}')
     print(f'{metric[1] * num_epochs / timer.sum():.1f} examples/sec '
           f'on {str(devices)}')
+
+# Defined in file: ./chapters/16-recommender-systems/ranking.md (cell 4)
+class BPRLoss(gluon.loss.Loss):
+    """Bayesian personalized ranking loss, summed over the batch axis.
+
+    forward(positive, negative) takes the scores of observed items and of
+    sampled unobserved items (same shape) and returns
+    sum(-log sigmoid(positive - negative)) over the batch axis, keeping that
+    axis with length 1.
+    """
+    def __init__(self, weight=None, batch_axis=0, **kwargs):
+        super(BPRLoss, self).__init__(weight, batch_axis, **kwargs)
+
+    def forward(self, positive, negative):
+        margin = positive - negative
+        # -log(sigmoid(x)) = log(1 + exp(-x)), computed without overflow
+        per_pair = npx.activation(-margin, act_type='softrelu')
+        return np.sum(per_pair, axis=self._batch_axis, keepdims=True)
+
+# Defined in file: ./chapters/16-recommender-systems/ranking.md (cell 8)
+class HingeLossbRec(gluon.loss.Loss):
+    """Pairwise hinge loss for ranking: sum(max(0, margin - (pos - neg))).
+
+    forward(positive, negative, margin=1) takes the scores of observed and
+    of sampled unobserved items and returns the sum over all entries, a
+    scalar.
+    """
+    def __init__(self, weight=None, batch_axis=0, **kwargs):
+        super(HingeLossbRec, self).__init__(weight, batch_axis, **kwargs)
+
+    def forward(self, positive, negative, margin=1):
+        shortfall = margin - (positive - negative)
+        return np.sum(np.maximum(shortfall, 0))
+
+# Defined in file: ./chapters/16-recommender-systems/neumf.md (cell 14)
+def hit_and_auc(rankedlist, test_matrix, k):
+    """Hits in the top k and AUC of one user's ranked list of item ids.
+
+    rankedlist: item ids by decreasing score. test_matrix: the user's
+    held-out item ids. Returns (number of held-out items among the first k,
+    fraction of the other listed items ranked below the best-placed held-out
+    item); (0, 0) if no held-out item is in the list.
+    """
+    held_out = {int(item) for item in test_matrix}
+    positions = [pos for pos, item in enumerate(rankedlist)
+                 if int(item) in held_out]
+    hits = sum(1 for pos in positions if pos < k)
+    if not positions:
+        return hits, 0.0
+    others = len(rankedlist) - 1
+    auc = (others - positions[0]) / others if others > 0 else 1.0
+    return hits, auc
+
+# Defined in file: ./chapters/16-recommender-systems/neumf.md (cell 18)
+def evaluate_ranking(net, test_input, seq, candidates, num_users, num_items,
+                     devices, k=50):
+    """Mean hit rate @k and AUC of net's ranking, over the users in test_input.
+
+    Each user's held-out items are ranked against all items the user has no
+    training interaction with (candidates[u] lists those training items).
+    net(users, items), or net(users, seq_rows, items) when seq is given,
+    returns one score per pair; ties go to the smaller item id. The smoke
+    profile ranks for the first 100 test users only.
+    """
+    devices = devices if isinstance(devices, (list, tuple)) else [devices]
+    if seq is not None:
+        seq = seq.asnumpy() if hasattr(seq, 'asnumpy') else onp.asarray(seq)
+    test_users = [u for u in range(num_users) if u in test_input]
+    test_users = test_users[:d2l.profile_examples(len(test_users), smoke=100)]
+    all_items = onp.arange(num_items)
+    users_per_call = max(1, 2 ** 17 // num_items)   # ~130k pairs per call
+    hits, aucs = [], []
+    for start in range(0, len(test_users), users_per_call):
+        block = onp.array(test_users[start:start + users_per_call])
+        inputs = [onp.repeat(block, num_items)]
+        if seq is not None:
+            inputs.append(onp.repeat(seq[block], num_items, axis=0))
+        inputs.append(onp.tile(all_items, len(block)))
+        parts = [gluon.utils.split_and_load(np.array(x, dtype='float32'),
+                                            devices, even_split=False)
+                 for x in inputs]
+        scores = onp.concatenate([net(*p).asnumpy().reshape(-1)
+                                  for p in zip(*parts)])
+        for u, s in zip(block, scores.reshape(len(block), num_items)):
+            eligible = onp.ones(num_items, dtype=bool)
+            eligible[list(candidates.get(u, []))] = False
+            positions = []
+            for g in (int(i) for i in test_input[u]):
+                if eligible[g]:   # position of g in the sorted eligible list
+                    ahead = (s > s[g]) | ((s == s[g]) & (all_items < g))
+                    positions.append(int((eligible & ahead).sum()))
+            hits.append(sum(pos < k for pos in positions))
+            others = int(eligible.sum()) - 1
+            aucs.append((others - min(positions)) / max(others, 1)
+                        if positions else 0.0)
+    return float(onp.mean(hits)), float(onp.mean(aucs))
+
+# Defined in file: ./chapters/16-recommender-systems/neumf.md (cell 22)
+def train_ranking(net, train_iter, test_iter,
+                  loss, trainer,   # a pairwise loss and the optimizer
+                  test_seq_iter, num_users, num_items, num_epochs, devices,
+                  evaluator, candidates, eval_step=1):
+    """Train net with a pairwise ranking loss; evaluate every eval_step epochs.
+
+    Each batch of train_iter is (users, [sequences,] positive items, negative
+    items). evaluator(net, test_iter, test_seq_iter, candidates, num_users,
+    num_items, devices) returns (hit rate, AUC). Returns the final (mean loss
+    per triple, hit rate, AUC).
+    """
+    num_epochs = d2l.profile_epochs(num_epochs)
+    timer, hit_rate, auc, num_triples = d2l.Timer(), 0.0, 0.0, 0
+    animator = d2l.Animator(xlabel='epoch', xlim=[1, num_epochs], ylim=[0, 1],
+                            legend=['train loss', 'test hit rate', 'test AUC'])
+    for epoch in range(num_epochs):
+        metric = d2l.Accumulator(2)   # sum of losses, number of triples
+        timer.start()
+        for batch in train_iter:
+            parts = [gluon.utils.split_and_load(v, devices, even_split=False)
+                     for v in batch]
+            with autograd.record():
+                ls = [loss(net(*x[:-1]), net(*x[:-2], x[-1]))
+                      for x in zip(*parts)]
+            for l in ls:
+                l.backward()
+            trainer.step(batch[0].shape[0])
+            metric.add(sum(float(l.sum()) for l in ls), batch[0].shape[0])
+        timer.stop()
+        num_triples += metric[1]
+        train_l = metric[0] / metric[1]
+        if (epoch + 1) % eval_step == 0 or epoch + 1 == num_epochs:
+            with autograd.predict_mode():
+                hit_rate, auc = evaluator(net, test_iter, test_seq_iter,
+                                          candidates, num_users, num_items,
+                                          devices)
+            animator.add(epoch + 1, (train_l, hit_rate, auc))
+        else:
+            animator.add(epoch + 1, (train_l, None, None))
+    print(f'train loss {train_l:.3f}, test hit rate {hit_rate:.3f}, '
+          f'test AUC {auc:.3f}')
+    print(f'{num_triples / timer.sum():.1f} examples/sec on {devices}')
+    return train_l, hit_rate, auc
+
+# Defined in file: ./chapters/16-recommender-systems/ctr.md (cell 4)
+d2l.DATA_HUB['ctr'] = (d2l.DATA_URL + 'ctr.zip',
+                       'e18327c48c8e8e5c23da714dd614e390d369843f')
+
+# Defined in file: ./chapters/16-recommender-systems/ctr.md (cell 6)
+# Number of distinct values of each of the 34 fields of the CTR stand-in
+CTR_STANDIN_CARDINALITIES = [
+    3, 4, 7, 24, 2, 5, 12, 60, 150, 8, 1000, 3000, 400, 30, 6, 90, 2000,
+    10, 250, 5000, 40, 3, 16, 700, 120, 9, 20, 1500, 4, 300, 50, 11, 6000, 80]
+CTR_STANDIN_MAIN_FIELDS = (0, 3, 7, 15)  # fields with a main effect (0-based)
+CTR_STANDIN_PAIRS = ((2, 9), (5, 13), (6, 7), (14, 22))  # interacting fields
+
+def ctr_standin(folder, seed=0, num_train=15000, num_test=3000):
+    """Write a generated stand-in for the CTR archive into `folder`.
+
+    Writes train.csv and test.csv in the archive's layout: a header line,
+    then per impression a 0/1 label and 34 categorical fields (8-digit hex
+    strings), tab separated. Field f takes CTR_STANDIN_CARDINALITIES[f]
+    values with Zipf-like popularity (rank r has weight r**-1.1). The
+    log-odds of a click add one N(0, 0.7**2) effect per value of each
+    field in CTR_STANDIN_MAIN_FIELDS and, for each pair (f, g) in
+    CTR_STANDIN_PAIRS, 0.6 * <u_a, v_b> with N(0, I) vectors in R^2 per
+    value a of f and b of g; they are centered on their median, so about
+    half of the impressions are clicks. Deterministic for a given seed.
+    """
+    rng = onp.random.RandomState(seed)
+    cards = CTR_STANDIN_CARDINALITIES
+    n = num_train + num_test
+    codes = onp.empty((n, len(cards)), dtype=onp.int64)
+    names = []
+    for f, card in enumerate(cards):
+        weights = 1.0 / onp.arange(1, card + 1) ** 1.1
+        codes[:, f] = rng.choice(card, size=n, p=weights / weights.sum())
+        hashes = onp.unique(rng.randint(16 ** 7, 16 ** 8, size=2 * card))
+        hashes = hashes[:card]  # distinct 8-digit hex values
+        rng.shuffle(hashes)
+        names.append([f'{h:08x}' for h in hashes])
+    logits = onp.zeros(n)
+    for f in CTR_STANDIN_MAIN_FIELDS:
+        logits += rng.normal(0, 0.7, cards[f])[codes[:, f]]
+    for f, g in CTR_STANDIN_PAIRS:
+        u = rng.normal(0, 1, (cards[f], 2))
+        v = rng.normal(0, 1, (cards[g], 2))
+        logits += 0.6 * (u[codes[:, f]] * v[codes[:, g]]).sum(axis=1)
+    logits -= onp.median(logits)
+    labels = (rng.uniform(size=n) < 1 / (1 + onp.exp(-logits))).astype(int)
+    header = '\t'.join(['label'] + [f'C{f + 1}' for f in range(len(cards))])
+    for file_name, rows in (('train.csv', range(num_train)),
+                            ('test.csv', range(num_train, n))):
+        with open(os.path.join(folder, file_name), 'w') as out:
+            out.write(header + '\n')
+            for r in rows:
+                fields = [names[f][codes[r, f]] for f in range(len(cards))]
+                out.write('\t'.join([str(labels[r])] + fields) + '\n')
+
+# Defined in file: ./chapters/16-recommender-systems/ctr.md (cell 12)
+class CTRDataset(gluon.data.Dataset):
+    """Impressions of a CTR file: a header line, then per line a 0/1 label
+    and `num_feat` categorical fields, tab separated.
+
+    feat_mapper[i] maps the values of field i (1-based) seen at least
+    `min_threshold` times to 0, 1, ...; all other values of field i map to
+    defaults[i]. Pass a training set's `feat_mapper` and `defaults` to
+    encode a test set alike. Each field's indices are shifted by its offset
+    (the sum of field_dims before it), so an item is (34 positions in one
+    index space of size sum(field_dims), [label]). Malformed lines are
+    skipped.
+    """
+    def __init__(self, data_path, feat_mapper=None, defaults=None,
+                 min_threshold=4, num_feat=34):
+        self.NUM_FEATS = num_feat
+        rows, labels = [], []
+        with open(data_path) as f:
+            f.readline()  # the header
+            for line in f:
+                values = line.rstrip('\n').split('\t')
+                if len(values) != num_feat + 1:
+                    continue
+                labels.append(float(values[0]))
+                rows.append(values[1:])
+        self.count = len(rows)
+        if feat_mapper is None and defaults is None:
+            feat_mapper, defaults = {}, {}
+            for i in range(1, num_feat + 1):
+                counts = collections.Counter(row[i - 1] for row in rows)
+                kept = [v for v, c in counts.items() if c >= min_threshold]
+                feat_mapper[i] = {v: index for index, v in enumerate(kept)}
+                defaults[i] = len(kept)
+        self.feat_mapper, self.defaults = feat_mapper, defaults
+        self.field_dims = onp.array(
+            [len(feat_mapper[i]) + 1 for i in range(1, num_feat + 1)],
+            dtype=onp.int64)
+        self.offsets = onp.concatenate(([0], onp.cumsum(self.field_dims)[:-1]))
+        indices = [[feat_mapper[i + 1].get(v, defaults[i + 1])
+                    for i, v in enumerate(row)] for row in rows]
+        self.features = (onp.array(indices, dtype=onp.int64).reshape(
+            -1, num_feat) + self.offsets).astype(onp.float32)
+        self.labels = onp.array(labels, dtype=onp.float32).reshape(-1, 1)
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, idx):
+        return self.features[idx], self.labels[idx]
+
+# Defined in file: ./chapters/17-generative-adversarial-networks/gan.md (cell 17)
+def update_D(X, Z, net_D, net_G, loss, trainer_D):
+    """Take one step on the discriminator; return its summed minibatch loss."""
+    batch_size = X.shape[0]
+    ones = np.ones((batch_size,), ctx=X.ctx)    # label of real examples
+    zeros = np.zeros((batch_size,), ctx=X.ctx)  # label of generated examples
+    with autograd.record():
+        # The generator runs in training mode, as in its own step (this
+        # matters for layers such as batch normalization), but it stays
+        # fixed here: detaching its output sends no gradient back into it
+        fake_X = net_G(Z).detach()
+        loss_real = loss(net_D(X), ones)
+        loss_fake = loss(net_D(fake_X), zeros)
+        loss_D = (loss_real + loss_fake) / 2
+    loss_D.backward()
+    trainer_D.step(batch_size)
+    return float(loss_D.sum())
+
+# Defined in file: ./chapters/17-generative-adversarial-networks/gan.md (cell 19)
+def update_G(Z, net_D, net_G, loss, trainer_G):
+    """Take one step on the generator; return its summed minibatch loss."""
+    batch_size = Z.shape[0]
+    ones = np.ones((batch_size,), ctx=Z.ctx)  # the generator claims "real"
+    with autograd.record():
+        fake_X = net_G(Z)
+        fake_Y = net_D(fake_X)  # the freshly updated discriminator judges
+        loss_G = loss(fake_Y, ones)
+    loss_G.backward()
+    trainer_G.step(batch_size)
+    return float(loss_G.sum())
+
+# Defined in file: ./chapters/19-appendix-tools-for-deep-learning/d2l.md (cell 3)
+# Functions of mxnet.np under the names the other editions use
+ones = np.ones
+zeros = np.zeros
+arange = np.arange
+meshgrid = np.meshgrid
+sin = np.sin
+sinh = np.sinh
+cos = np.cos
+cosh = np.cosh
+tanh = np.tanh
+linspace = np.linspace
+exp = np.exp
+log = np.log
+abs = np.abs
+eye = np.eye
+tensor = np.array
+matmul = np.dot
+concat = np.concatenate
+stack = np.stack
+normal = np.random.normal
+rand = np.random.rand
+int32 = np.int32
+float32 = np.float32
+
+
+def size(a):
+    """The number of elements of `a` (its `size` attribute)."""
+    return a.size
+
+
+def transpose(a):
+    """`a` with its axes reversed (its `T` attribute)."""
+    return a.T
+
+
+def numpy(x, *args, **kwargs):
+    """`x` copied to a NumPy array (`x.asnumpy()`)."""
+    return x.asnumpy(*args, **kwargs)
+
+
+def reshape(x, *args, **kwargs):
+    """`x.reshape(...)`: the same elements in a new shape."""
+    return x.reshape(*args, **kwargs)
+
+
+def to(x, *args, **kwargs):
+    """`x` on another device (`x.as_in_context(ctx)`)."""
+    return x.as_in_context(*args, **kwargs)
+
+
+def reduce_sum(x, *args, **kwargs):
+    """The sum of the elements of `x`, over all or the given axes (`x.sum`)."""
+    return x.sum(*args, **kwargs)
+
+
+def argmax(x, *args, **kwargs):
+    """Indices of the largest elements of `x` (`x.argmax`)."""
+    return x.argmax(*args, **kwargs)
+
+
+def astype(x, *args, **kwargs):
+    """`x` converted to another element type (`x.astype`)."""
+    return x.astype(*args, **kwargs)
