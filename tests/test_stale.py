@@ -51,6 +51,20 @@ def test_fingerprint_follows_code_and_ignores_docs(change, stale):
     assert (digest(changed) != digest(LIBRARY)) == stale
 
 
+def test_a_local_variable_is_not_the_library_name_it_shadows():
+    # `used` has a parameter called `size` and a loop variable called `sin`;
+    # neither is the library's `size` or `sin`, so editing those leaves the
+    # page's record alone. A library function that does call `size` is followed.
+    library_text = LIBRARY.replace(
+        'def used(x):\n    return d2l.helper(x) * 2',
+        'def used(x, size=2):\n    return sum(d2l.helper(x) * size for sin in [0])'
+    ) + 'def size(a):\n    return a.size\n\ndef sin(a):\n    return a.sin()\n'
+    for old, new in [('a.size', 'len(a)'), ('a.sin()', 'a.sinh()')]:
+        assert digest(library_text.replace(old, new)) == digest(library_text)
+    calls_size = library_text.replace('x, size=2', 'x').replace('* size for', '* size(x) for')
+    assert digest(calls_size.replace('a.size', 'len(a)')) != digest(calls_size)
+
+
 def test_an_entry_the_page_assigns_itself_is_not_the_librarys():
     # An exercise that sets d2l.DATA_HUB['toy'] itself before downloading does
     # not depend on the library's entry; a cell that saves the entry does.

@@ -20,6 +20,7 @@ import functools
 import hashlib
 import json
 import re
+import symtable
 
 from booktools import paths
 from booktools.extract import DEFINED_IN_RE
@@ -105,12 +106,23 @@ def _defined_names(node):
     return names
 
 
+def _global_names(source):
+    """The names code refers to at module scope: a function's parameters and
+    locals (``def f(size): ...``) are not references to the library's ``size``."""
+    names, todo = set(), [symtable.symtable(source, '<library>', 'exec')]
+    while todo:
+        table = todo.pop()
+        todo += table.get_children()
+        module_scope = table.get_type() == 'module'
+        names |= {s.get_name() for s in table.get_symbols()
+                  if s.is_referenced() and (module_scope or s.is_global())}
+    return names
+
+
 def _referenced(node):
-    names = set()
+    names = _global_names(ast.unparse(node))
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Name):
-            names.add(sub.id)
-        elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == 'd2l':
+        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == 'd2l':
             names.add(sub.attr)
         elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
             names.add(_entry(sub.value))
