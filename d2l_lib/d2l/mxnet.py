@@ -3416,6 +3416,10 @@ def update_G(Z, net_D, net_G, loss, trainer_G):
     trainer_G.step(batch_size)
     return float(loss_G.sum())
 
+# Defined in file: ./chapters/17-generative-adversarial-networks/dcgan.md (cell 4)
+d2l.DATA_HUB['pokemon'] = (d2l.DATA_URL + 'pokemon.zip',
+                           'c065c0e2593b8b161a2d7873e42418bf6a21106c')
+
 # Defined in file: ./chapters/19-appendix-tools-for-deep-learning/d2l.md (cell 3)
 # Functions of mxnet.np under the names the other editions use
 ones = np.ones
