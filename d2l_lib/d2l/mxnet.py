@@ -106,6 +106,11 @@ __all__ = [
     'evaluate_accuracy_gpus',
     'train_batch_ch13',
     'train_ch13',
+    'HOTDOG_STANDIN_CLASSES',
+    'hotdog_standin',
+    'resnet18_v2',
+    'FASHION_MNIST_SOURCE_CLASSES',
+    'pretrained_resnet18_v2',
     'box_corner_to_center',
     'box_center_to_corner',
     'bbox_to_rect',
@@ -1835,7 +1840,7 @@ def train_ch13(net, train_iter, test_iter, loss, trainer, num_epochs,
     """
     num_epochs = d2l.profile_epochs(num_epochs)  # capped in the lite and smoke profiles
     timer, num_batches = d2l.Timer(), len(train_iter)
-    plot_every = max(num_batches // 5, 1)  # five points per epoch
+    plot_every = max(num_batches // 5, 1)  # about five points per epoch
     animator = d2l.Animator(legend=['train loss', 'train acc', 'test acc'],
                             xlabel='epoch', xlim=[1, num_epochs], ylim=[0, 1])
     for epoch in range(num_epochs):
@@ -1856,6 +1861,237 @@ def train_ch13(net, train_iter, test_iter, loss, trainer, num_epochs,
           f'test acc {test_acc:.3f}')
     print(f'{totals[2] * num_epochs / timer.sum():.1f} examples/sec on '
           f'{str(devices)}')
+
+# Defined in file: ./chapters/13-computer-vision/fine-tuning.md (cell 4)
+d2l.DATA_HUB['hotdog'] = (d2l.DATA_URL + 'hotdog.zip',
+                         'fba480ffa8aa7e0febbb511d181409f899b9baa5')
+
+# Defined in file: ./chapters/13-computer-vision/fine-tuning.md (cell 6)
+# Fashion-MNIST's classes that stand in for the two folders of hotdog.zip
+HOTDOG_STANDIN_CLASSES = {'hotdog': 4, 'not-hotdog': 2}  # coat, pullover
+
+def hotdog_standin(folder, num_train=1000, num_test=400):
+    """Write a stand-in for hotdog.zip's folder `hotdog` into `folder`.
+
+    The layout and the counts are those of the real archive:
+    {train,test}/{hotdog,not-hotdog}/*.png with 1,000 training and 400 test
+    images per class. The images are real photographs of clothing from
+    Fashion-MNIST: the first coats (class 4, as 'hotdog') and pullovers
+    (class 2, as 'not-hotdog') of its training split for train/ and of its
+    test split for test/, saved as 28x28 PNG files with equal red, green and
+    blue channels (and an opaque alpha channel, which readers of RGB images
+    drop). The same files, byte for byte, on every call.
+    """
+    for split, n in (('train', num_train), ('test', num_test)):
+        images, labels = d2l.read_fashion_mnist(split)
+        for name, label in HOTDOG_STANDIN_CLASSES.items():
+            os.makedirs(os.path.join(folder, split, name))
+            for i in onp.flatnonzero(labels == label)[:n]:
+                rgb = onp.repeat(images[i][:, :, None], 3, axis=2)
+                d2l.plt.imsave(os.path.join(folder, split, name, f'{i:05d}.png'),
+                               rgb)
+
+# Defined in file: ./chapters/13-computer-vision/fine-tuning.md (cell 16)
+def _imagenet_resnet18_v2(ctx, timeout):
+    """gluon's ImageNet-trained resnet18_v2, or (None, reason) without it.
+
+    Uses the copy in gluon's model store ($MXNET_HOME/models) if there is one;
+    otherwise asks the server (waiting at most `timeout` seconds) before
+    letting gluon download the parameters.
+    """
+    store = gluon.model_zoo.model_store
+    file_name = f'resnet18_v2-{store.short_hash("resnet18_v2")}'
+    root = os.path.join(os.environ.get('MXNET_HOME', os.path.join(
+        os.path.expanduser('~'), '.mxnet')), 'models')
+    if not os.path.exists(os.path.join(root, file_name + '.params')):
+        repo = os.environ.get('MXNET_GLUON_REPO', store.apache_repo_url)
+        url = f'{repo.rstrip("/")}/gluon/models/{file_name}.zip'
+        try:
+            request = urllib.request.Request(url, method='HEAD')
+            urllib.request.urlopen(request, timeout=timeout).close()
+        except OSError as err:  # no network, unknown host, timeout, HTTP error
+            return None, err
+    try:
+        return _input_bn_uses_stored_statistics(gluon.model_zoo.vision.resnet18_v2(
+            pretrained=True, ctx=ctx, root=root)), None
+    except Exception as err:  # a broken download or a damaged file
+        return None, err
+
+# Defined in file: ./chapters/13-computer-vision/fine-tuning.md (cell 18)
+def _input_bn_uses_stored_statistics(net):
+    """Make features[0] of a gluon ResNet v2 normalize with its running statistics.
+
+    MXNet updates running statistics in the backward pass, which never runs for
+    this input layer (no parameters, no input gradient), so without this it
+    would normalize with minibatch statistics in training and with its
+    never-updated running statistics in evaluation.
+    """
+    net.features[0]._kwargs['use_global_stats'] = True  # read at hybridization
+    return net
+
+def resnet18_v2(classes):
+    """gluon's resnet18_v2 with `classes` outputs whose input batch
+    normalization uses its stored statistics in training, as in evaluation."""
+    return _input_bn_uses_stored_statistics(
+        gluon.model_zoo.vision.resnet18_v2(classes=classes))
+
+# Defined in file: ./chapters/13-computer-vision/fine-tuning.md (cell 19)
+# The eight Fashion-MNIST classes that the hot dog stand-in does not use.
+FASHION_MNIST_SOURCE_CLASSES = [0, 1, 3, 5, 6, 7, 8, 9]
+
+def _fashion_mnist_source(split):
+    """uint8 images and labels 0..7 of the eight source classes of a split.
+
+    Labels follow the order of FASHION_MNIST_SOURCE_CLASSES. A capped
+    profile keeps fewer examples (see d2l.profile).
+    """
+    images, labels = d2l.read_fashion_mnist(split)
+    idx = onp.flatnonzero(onp.isin(labels, FASHION_MNIST_SOURCE_CLASSES))
+    idx = idx[:d2l.profile_examples(len(idx), batch_size=128)]
+    y = onp.searchsorted(FASHION_MNIST_SOURCE_CLASSES, labels[idx])
+    return images[idx], y.astype('int32')
+
+def _source_iter(images, labels, image_size, rgb_mean, rgb_std, batch_size,
+                 is_train):
+    """Minibatches of the source images, prepared like the target images.
+
+    Grey images are resized to image_size, copied into three channels and
+    standardized; training batches are shuffled and about half of their
+    images flipped left to right.
+    """
+    mean = np.array(rgb_mean).reshape(1, 1, 1, 3)
+    std = np.array(rgb_std).reshape(1, 1, 1, 3)
+
+    def prepare(X, y):
+        X = npx.image.resize(X[:, :, :, None], size=(image_size, image_size))
+        X = X.astype('float32') / 255
+        if is_train:
+            flip = np.random.uniform(size=(X.shape[0], 1, 1, 1)) < 0.5
+            X = np.where(flip, np.flip(X, axis=2), X)
+        X = (np.broadcast_to(X, X.shape[:3] + (3,)) - mean) / std
+        return X.transpose(0, 3, 1, 2), y
+
+    return d2l.ArrayLoader((images, labels), batch_size, shuffle=is_train,
+                           transform=prepare)
+
+def _pretrain_resnet18_v2(image_size, num_epochs, batch_size=128, lr=0.1):
+    """Train resnet18_v2 from scratch on the eight source classes.
+
+    Seeded minibatch SGD with momentum 0.9, weight decay 1e-4 and a learning
+    rate that falls from `lr` to 0 along a cosine. Returns the network, its
+    accuracy on the test split of the same classes, and the channel mean
+    and standard deviation its inputs were standardized with.
+    """
+    onp.random.seed(0)
+    npx.random.seed(0)
+    images, labels = _fashion_mnist_source('train')
+    rgb_mean = [float(images.mean() / 255)] * 3  # grey: three equal channels
+    rgb_std = [float(images.std() / 255)] * 3
+    train_iter = _source_iter(images, labels, image_size, rgb_mean, rgb_std,
+                              batch_size, is_train=True)
+    devices = d2l.try_all_gpus()
+    net = resnet18_v2(len(FASHION_MNIST_SOURCE_CLASSES))
+    net.initialize(init.Xavier(), ctx=devices)
+    net.hybridize()
+    trainer = gluon.Trainer(net.collect_params(), 'sgd', {
+        'learning_rate': lr, 'momentum': 0.9, 'wd': 1e-4})
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    num_steps = num_epochs * len(train_iter)
+    for step in range(num_steps):
+        if step % len(train_iter) == 0:
+            batches = iter(train_iter)
+        X, y = next(batches)
+        trainer.set_learning_rate(lr * (1 + math.cos(math.pi * step / num_steps)) / 2)
+        d2l.train_batch_ch13(net, X, y, loss, trainer, devices)
+    test_iter = _source_iter(*_fashion_mnist_source('test'), image_size,
+                             rgb_mean, rgb_std, batch_size, is_train=False)
+    return net, d2l.evaluate_accuracy_gpus(net, test_iter), rgb_mean, rgb_std
+
+# Defined in file: ./chapters/13-computer-vision/fine-tuning.md (cell 21)
+def _write_atomically(path, write):
+    """Call write(tmp) for a temporary file beside `path`, then move it there."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.partial-')
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+def _read_checked(params_file, info_file):
+    """(test accuracy, mean, std) saved beside an intact params_file, else None."""
+    try:
+        with open(info_file) as f:
+            sha1, test_acc, mean, std = f.read().split()
+        if d2l.sha1_of(params_file) == sha1:
+            return float(test_acc), [float(mean)] * 3, [float(std)] * 3
+    except (OSError, ValueError):  # missing, unreadable or incomplete
+        pass
+    return None
+
+def pretrained_resnet18_v2(ctx=None, image_size=224, num_epochs=3, timeout=5):
+    """gluon's resnet18_v2 with pretrained parameters, ImageNet's if possible.
+
+    Returns gluon.model_zoo.vision.resnet18_v2 with the ImageNet parameters of
+    gluon's model zoo when they are on this machine or can be downloaded
+    (the server gets `timeout` seconds to answer). Otherwise returns the same
+    network pretrained here on the eight Fashion-MNIST classes listed in
+    FASHION_MNIST_SOURCE_CLASSES (training split only; the hot dog stand-in
+    uses the other two) at `image_size` pixels for `num_epochs` epochs, both
+    possibly capped by the profile. Those parameters are cached in
+    <data_dir>/pretrained under a name that records the source classes, the
+    profile, image size, number of images and epochs; they are written atomically, checked against
+    their SHA-1 when read, and trained again if damaged. Prints which
+    parameters it returns. Besides `features` and `output` the network has
+    `rgb_mean` and `rgb_std` (the channel statistics its inputs must be
+    standardized with), `class_names` (the names of its outputs, None for
+    ImageNet's 1,000 classes) and `pretrained_on` (a description).
+    """
+    ctx = ctx or npx.cpu()
+    net, reason = _imagenet_resnet18_v2(ctx, timeout)
+    if net is not None:
+        net.rgb_mean, net.rgb_std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+        net.class_names, net.pretrained_on = None, 'ImageNet'
+        print("pretrained_resnet18_v2: ImageNet parameters of gluon's model zoo")
+        return net
+    image_size = d2l.profile_image_size(image_size)
+    num_epochs = d2l.profile_epochs(num_epochs)
+    n = len(_fashion_mnist_source('train')[1])
+    classes = ''.join(str(c) for c in FASHION_MNIST_SOURCE_CLASSES)
+    name = (f'resnet18_v2-fashion-mnist-{classes}-{d2l.profile()}-'
+            f'{image_size}px-{n}x{num_epochs}')
+    folder = os.path.join(d2l.data_dir(), 'pretrained')
+    params_file = os.path.join(folder, name + '.params')
+    info_file = os.path.join(folder, name + '.txt')
+    saved = _read_checked(params_file, info_file)
+    where = f'cached in {params_file}'
+    if saved is None:
+        print(f'pretrained_resnet18_v2: no ImageNet parameters ({reason}); '
+              f'pretraining on {n} Fashion-MNIST images of 8 classes '
+              f'({image_size}x{image_size} pixels, epochs: {num_epochs})', flush=True)
+        os.makedirs(folder, exist_ok=True)
+        trained, *saved = _pretrain_resnet18_v2(image_size, num_epochs)
+        _write_atomically(params_file, trained.save_parameters)
+
+        def write_info(path):
+            with open(path, 'w') as f:
+                f.write(f'{d2l.sha1_of(params_file)} {saved[0]} '
+                        f'{saved[1][0]} {saved[2][0]}\n')
+
+        _write_atomically(info_file, write_info)
+        where = f'saved to {params_file}'
+    test_acc, net_mean, net_std = saved
+    net = resnet18_v2(len(FASHION_MNIST_SOURCE_CLASSES))
+    net.load_parameters(params_file, ctx=ctx)
+    net.rgb_mean, net.rgb_std = net_mean, net_std
+    net.class_names = d2l.get_fashion_mnist_labels(FASHION_MNIST_SOURCE_CLASSES)
+    net.pretrained_on = (f'{n} Fashion-MNIST images of 8 classes '
+                         f'({image_size}x{image_size} pixels, epochs: '
+                         f'{num_epochs}; test accuracy {test_acc:.3f})')
+    print(f'pretrained_resnet18_v2: ResNet-18 v2 pretrained on '
+          f'{net.pretrained_on}; {where}')
+    return net
 
 # Defined in file: ./chapters/13-computer-vision/bounding-box.md (cell 6)
 def box_corner_to_center(boxes):
