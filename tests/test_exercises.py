@@ -32,3 +32,11 @@ def test_the_parser_reads_the_house_format():
     assert found.solved == [1]
     assert found.unhidden_code == 1
     assert exercises.of('# A page\n\nNo exercises.') is None
+
+
+@pytest.mark.parametrize('page', PAGES, ids=[p.name for p in PAGES])
+def test_no_placeholder_left_for_a_number(page):
+    # Drafts mark a number still to be read off the stored run as ⟨what it is⟩.
+    text = page.md.read_text()
+    assert '⟨' not in text, 'a ⟨...⟩ placeholder is still on the page: ' + text[
+        text.index('⟨'):text.index('⟨') + 80]
