@@ -93,3 +93,18 @@ def test_buttons_follow_the_repository_setting(url, shown):
     assert Config.html_theme_options['use_repository_button'] is shown
     assert Config.html_theme_options['use_source_button'] is shown
     assert bool(Config.html_theme_options['launch_buttons']) is shown
+
+
+def test_a_gap_counts_as_explained_only_where_the_page_says_why():
+    rows = d2l_site.result_rows()
+    for row in rows:
+        if 'explained' in row:
+            # `evidence` quotes the page's own account of the gap, so the mark
+            # disappears with it when the page is rewritten.
+            page = ' '.join(book.Page(row['page'], paths.root()).md.read_text().split())
+            assert row['evidence'] in page, (row['page'], row['evidence'])
+    reference = dict(page=rows[0]['page'], model='m', data='d', pattern=rows[0]['pattern'],
+                     metric=rows[0].get('metric', 'loss'), reference_value=-1e9, better='lower')
+    assert d2l_site.result_rows([reference])[0]['status'] == 'below'
+    reference['explained'] = 'a seed study'
+    assert d2l_site.result_rows([reference])[0]['status'] == 'below, explained'
