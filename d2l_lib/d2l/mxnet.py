@@ -143,6 +143,15 @@ __all__ = [
     'download_extract_or_standin',
     'wikitext2_standin',
     'load_data_wiki',
+    'read_imdb',
+    'load_data_imdb',
+    'predict_sentiment',
+    'snli_standin',
+    'read_snli',
+    'SNLIDataset',
+    'load_data_snli',
+    'split_batch_multi_inputs',
+    'predict_snli',
     'read_data_ml100k',
     'split_data_ml100k',
     'load_data_ml100k',
@@ -3219,6 +3228,925 @@ def _get_batch_loss_bert(net, loss, vocab_size,
         nsp_ls.append(nsp_l)
         ls.append(mlm_l + nsp_l)
     return mlm_ls, nsp_ls, ls
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/sentiment-analysis-and-dataset.md (cell 4)
+def _imdb_data_dir():
+    """Unpack the IMDb archive once and return its folder aclImdb.
+
+    Later calls, in this process or another one, reuse the folder: it is
+    renamed into place only after a complete extraction.
+    """
+    fname = d2l.download('aclImdb')
+    target = os.path.join(os.path.dirname(fname), 'aclImdb-unpacked')
+    if not os.path.isdir(target):
+        partial = tempfile.mkdtemp(prefix='.partial-aclImdb-',
+                                   dir=os.path.dirname(fname))
+        os.chmod(partial, 0o755)  # mkdtemp's 0700 would hide it from other users
+        # Python 3.11.4+ can refuse members that would land outside `partial`
+        safe = {'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}
+        try:
+            with tarfile.open(fname) as archive:
+                archive.extractall(partial, **safe)
+            try:
+                os.rename(partial, target)
+            except OSError:  # another process was faster: use its folder
+                if not os.path.isdir(target):
+                    raise
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+    return os.path.join(target, 'aclImdb')
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/sentiment-analysis-and-dataset.md (cell 7)
+def read_imdb(data_dir, is_train):
+    """Read the IMDb review texts and their labels (1 positive, 0 negative).
+
+    Files are read in sorted order, positive reviews first, so the result
+    does not depend on the file system.
+    """
+    split_dir = os.path.join(data_dir, 'train' if is_train else 'test')
+    texts, labels = [], []
+    for polarity, label in (('pos', 1), ('neg', 0)):
+        folder = os.path.join(split_dir, polarity)
+        for name in sorted(os.listdir(folder)):
+            # newline='' keeps any '\r' as it is; only '\n' is removed
+            with open(os.path.join(folder, name), encoding='utf-8',
+                      newline='') as f:
+                texts.append(f.read().replace('\n', ''))
+            labels.append(label)
+    return texts, labels
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/sentiment-analysis-and-dataset.md (cell 36)
+def load_data_imdb(batch_size, num_steps=500):
+    """Minibatches of IMDb reviews cut or padded to `num_steps` tokens, as a
+    training iterator, a test iterator and the training vocabulary.
+
+    A capped profile (see d2l.profile) keeps a uniform random sample of each
+    split, drawn with a fixed seed, so its labels are only roughly balanced.
+    """
+    data_dir = _imdb_data_dir()
+    splits = []
+    for is_train in (True, False):
+        texts, labels = read_imdb(data_dir, is_train)
+        n = d2l.profile_examples(len(texts), batch_size=batch_size)
+        keep = sorted(random.Random(0).sample(range(len(texts)), n))
+        splits.append(([texts[i] for i in keep], [labels[i] for i in keep]))
+    tokens = [d2l.tokenize(texts, token='word') for texts, _ in splits]
+    vocab = d2l.Vocab(tokens[0], min_freq=5, reserved_tokens=['<pad>'])
+    pad = vocab['<pad>']
+    iters = []
+    for is_train, lines, (_, labels) in zip((True, False), tokens, splits):
+        features = np.array([d2l.truncate_pad(vocab[line], num_steps, pad)
+                             for line in lines])
+        iters.append(d2l.load_array((features, labels), batch_size,
+                                    is_train=is_train))
+    return iters[0], iters[1], vocab
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/sentiment-analysis-rnn.md (cell 24)
+def predict_sentiment(net, vocab, sequence):
+    """Classify one text (tokens separated by spaces): 'positive' or 'negative'."""
+    indices = np.array(vocab[sequence.split()], ctx=d2l.try_gpu())
+    scores = net(indices.reshape(1, -1))         # a minibatch of one text
+    return 'positive' if int(scores.argmax(axis=1)[0]) == 1 else 'negative'
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 3)
+d2l.DATA_HUB['SNLI'] = (
+    'https://nlp.stanford.edu/projects/snli/snli_1.0.zip',
+    '9fcde07509c7e87ec61c640c1b2753d9041758e4')
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 5)
+# Concept -> (surface words as (singular, plural) pairs, kind, parent concept)
+_SNLI_NOUNS = {
+    'person': ([('person', 'people')], 'human', None),
+    'man': ([('man', 'men'), ('guy', 'guys')], 'human', 'person'),
+    'woman': ([('woman', 'women'), ('lady', 'ladies')], 'human', 'person'),
+    'child': ([('child', 'children'), ('kid', 'kids')], 'human', 'person'),
+    'boy': ([('boy', 'boys')], 'human', 'child'),
+    'girl': ([('girl', 'girls')], 'human', 'child'),
+    'doctor': ([('doctor', 'doctors')], 'human', 'person'),
+    'student': ([('student', 'students')], 'human', 'person'),
+    'worker': ([('worker', 'workers')], 'human', 'person'),
+    'teacher': ([('teacher', 'teachers')], 'human', 'person'),
+    'nurse': ([('nurse', 'nurses')], 'human', 'person'),
+    'farmer': ([('farmer', 'farmers')], 'human', 'person'),
+    'artist': ([('artist', 'artists')], 'human', 'person'),
+    'animal': ([('animal', 'animals')], 'animal', None),
+    'dog': ([('dog', 'dogs')], 'animal', 'animal'),
+    'puppy': ([('puppy', 'puppies')], 'animal', 'dog'),
+    'cat': ([('cat', 'cats')], 'animal', 'animal'),
+    'horse': ([('horse', 'horses')], 'animal', 'animal'),
+    'bird': ([('bird', 'birds')], 'animal', 'animal'),
+    'cow': ([('cow', 'cows')], 'animal', 'animal'),
+    'monkey': ([('monkey', 'monkeys')], 'animal', 'animal'),
+}
+# The concepts of one set exclude each other (a boy is not a girl)
+_SNLI_DISJOINT = [{'person', 'animal'}, {'man', 'woman', 'child'},
+                  {'boy', 'girl'},
+                  {'dog', 'cat', 'horse', 'bird', 'cow', 'monkey'}]
+# The subjects of premises, with their weights
+_SNLI_SUBJECTS = {'man': 6, 'woman': 6, 'boy': 4, 'girl': 4, 'child': 2,
+                  'person': 2, 'doctor': 1, 'student': 1, 'worker': 1,
+                  'teacher': 1, 'nurse': 1, 'farmer': 1, 'artist': 1,
+                  'dog': 5, 'puppy': 1, 'cat': 2, 'horse': 1, 'bird': 1,
+                  'cow': 1, 'monkey': 1, 'animal': 1}
+# Adjective -> (its opposite, the kinds it describes, other words for it)
+_SNLI_ADJECTIVES = {
+    'young': ('old', 'human animal', ()), 'old': ('young', 'human animal', ()),
+    'tall': ('short', 'human', ()), 'short': ('tall', 'human', ()),
+    'happy': ('sad', 'human', ()), 'sad': ('happy', 'human', ()),
+    'tired': (None, 'human animal', ()), 'hungry': (None, 'human animal', ()),
+    'big': ('small', 'animal', ('large',)),
+    'small': ('big', 'animal', ('little',)),
+    'wet': ('dry', 'animal', ()), 'dry': ('wet', 'animal', ()),
+    'dirty': ('clean', 'human animal', ()),
+    'clean': ('dirty', 'human animal', ()),
+}
+_SNLI_COLORS = ['red', 'blue', 'black', 'white', 'green', 'yellow', 'orange',
+                'pink', 'purple', 'gray', 'brown']
+_SNLI_FUR = ['black', 'brown', 'white', 'gray']
+# Shirts are never plural here; dresses are worn by women and girls only
+_SNLI_GARMENTS = ['shirt', 'hat', 'jacket', 'suit', 'uniform', 'dress']
+# States a photograph cannot show: claims about them are always open
+_SNLI_HIDDEN = {'human': ['married', 'famous', 'rich', 'on vacation',
+                          'late for work', 'waiting for a friend', 'lost'],
+                'animal': ['lost', 'sick', 'waiting for a friend']}
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 7)
+_SNLI_PLACES = {  # name -> (words, kind: 'out', 'in' or 'water')
+    'park': ('in a park', 'out'), 'beach': ('on the beach', 'out'),
+    'street': ('on a street', 'out'), 'field': ('in a field', 'out'),
+    'snow': ('in the snow', 'out'), 'garden': ('in a garden', 'out'),
+    'forest': ('in a forest', 'out'), 'desert': ('in the desert', 'out'),
+    'mountain': ('on a mountain', 'out'), 'yard': ('in a yard', 'out'),
+    'kitchen': ('in a kitchen', 'in'), 'classroom': ('in a classroom', 'in'),
+    'office': ('in an office', 'in'), 'bedroom': ('in a bedroom', 'in'),
+    'restaurant': ('in a restaurant', 'in'),
+    'library': ('in a library', 'in'), 'gym': ('in a gym', 'in'),
+    'church': ('in a church', 'in'), 'store': ('in a store', 'in'),
+    'bar': ('in a bar', 'in'), 'hospital': ('in a hospital', 'in'),
+    'lake': ('in a lake', 'water'), 'river': ('in a river', 'water'),
+    'ocean': ('in the ocean', 'water'), 'pool': ('in a pool', 'water'),
+}
+_SNLI_ROOMS = {'kitchen', 'classroom', 'office', 'bedroom'}
+_OUT = [p for p, (_, kind) in _SNLI_PLACES.items() if kind == 'out']
+_IN = [p for p, (_, kind) in _SNLI_PLACES.items() if kind == 'in']
+_WATER = [p for p, (_, kind) in _SNLI_PLACES.items() if kind == 'water']
+# Action -> (who, posture mode, places, purposes)
+_SNLI_ACTIONS = {
+    'running': ('ha', 'move', _OUT,
+                ['to catch a bus', 'for a race', 'to get a treat']),
+    'walking': ('ha', 'move', _OUT + ['library'], ['to work', 'to get a treat']),
+    'jumping': ('ha', 'move', _OUT + ['bedroom'], ['for fun']),
+    'dancing': ('h', 'move', _OUT + ['kitchen', 'restaurant', 'classroom'],
+                ['for money', 'for fun']),
+    'riding a bike': ('h', 'move', ['park', 'street', 'beach', 'field'],
+                      ['to work', 'for fun']),
+    'climbing a tree': ('ha', 'move', ['park', 'garden', 'field'], ['for fun']),
+    'playing soccer': ('h', 'move', ['park', 'field', 'beach', 'street', 'snow'],
+                       ['for a school team', 'for fun']),
+    'playing basketball': ('h', 'move', ['park', 'street', 'gym'],
+                           ['for a school team']),
+    'playing baseball': ('h', 'move', ['park', 'field'],
+                         ['for a school team', 'for fun']),
+    'chasing a ball': ('a', 'move', _OUT, ['for fun']),
+    'swimming': ('ha', 'swim', _WATER, ['for a race', 'for fun', 'to get a treat']),
+    'sleeping': ('ha', 'sleep', ['bedroom', 'office', 'classroom', 'library',
+                                 'park', 'beach', 'field', 'garden'],
+                 ['after work']),
+    'sitting on a chair': ('ha', 'sit', ['park', 'street', 'garden'],
+                           ['to rest', 'waiting for a bus']),
+    'sitting at a table': ('h', 'sit', ['kitchen', 'restaurant', 'classroom',
+                                        'office', 'library'],
+                           ['waiting for dinner']),
+    'standing': ('ha', 'stand', _OUT + _IN, ['waiting for a bus']),
+    'lying on the grass': ('ha', 'lie', ['park', 'field', 'garden'], ['to rest']),
+    'lying on a bed': ('ha', 'lie', ['bedroom'], ['to rest']),
+    'reading a book': ('h', None, _IN + ['park', 'beach', 'garden'],
+                       ['for a class', 'for fun']),
+    'reading a newspaper': ('h', None, _IN + ['park', 'street'], ['after work']),
+    'reading a magazine': ('h', None, _IN + ['beach', 'park'], ['after work']),
+    'eating an apple': ('h', None, _IN + _OUT, ['for lunch']),
+    'eating a cake': ('h', None, _IN + _OUT, ['for lunch']),
+    'eating a pizza': ('h', None, _IN + ['park', 'street'], ['for dinner']),
+    'eating some food': ('ha', None, _IN + _OUT, ['for lunch', 'for dinner']),
+    'drinking coffee': ('h', None, _IN + ['park', 'street'], ['after work']),
+    'drinking tea': ('h', None, _IN + ['garden', 'park'], ['after dinner']),
+    'drinking a beer': ('h', None, ['bar', 'restaurant', 'beach', 'park', 'yard'],
+                        ['after work']),
+    'drinking water': ('ha', None, _IN + _OUT, ['after a race']),
+    'playing the guitar': ('h', None, _IN + _OUT, ['for money', 'for fun']),
+    'playing the piano': ('h', None, ['restaurant', 'classroom', 'bedroom'],
+                          ['for money', 'for a class']),
+    'playing the violin': ('h', None, _IN + ['park', 'street'], ['for money']),
+    'playing the drums': ('h', None, ['street', 'park', 'restaurant', 'bedroom'],
+                          ['for money', 'for fun']),
+    'playing the trumpet': ('h', None, ['street', 'park', 'church', 'bar'],
+                            ['for money']),
+    'singing a song': ('h', None, _IN + _OUT, ['for money', 'for a class']),
+    'talking on the phone': ('h', None, _IN + _OUT, ['to a friend', 'to work']),
+    'writing a letter': ('h', None, _IN + ['park'], ['to a friend']),
+    'watching television': ('h', None, ['bedroom', 'kitchen', 'restaurant',
+                                        'office'], ['after work']),
+    'watching a movie': ('h', None, ['bedroom', 'bar', 'classroom', 'office'],
+                         ['after work', 'for a class']),
+    'painting a picture': ('h', None, _IN + _OUT, ['for a class', 'for money']),
+    'taking a picture': ('h', None, _IN + _OUT, ['for a class', 'for money']),
+    'throwing a ball': ('h', None, _OUT + ['gym'], ['to a dog', 'for fun']),
+    'cooking dinner': ('h', 'stand', ['kitchen', 'restaurant', 'garden'],
+                       ['for a party', 'for a friend']),
+    'washing a car': ('h', 'stand', ['street'], ['for money']),
+    'washing dishes': ('h', 'stand', ['kitchen', 'restaurant'], ['after dinner']),
+    'fixing a car': ('h', 'stand', ['street', 'yard'], ['for money', 'for a friend']),
+    'playing cards': ('h', 'sit', ['kitchen', 'restaurant', 'park', 'office'],
+                      ['for money', 'for fun']),
+    'playing chess': ('h', 'sit', ['park', 'library', 'classroom', 'restaurant'],
+                      ['for money', 'for a class']),
+    'barking': ('a', None, _OUT + ['kitchen', 'bedroom'], ['at a cat']),
+}
+# Pairs of moving actions that exclude each other
+_SNLI_CLASHES = [{'running', 'walking', 'riding a bike', 'dancing'}]
+# Posture modes that exclude each other, and pairs that can go together
+_SNLI_EXCLUSIVE = {frozenset(pair) for pair in [
+    ('move', 'sit'), ('move', 'stand'), ('move', 'lie'), ('move', 'sleep'),
+    ('move', 'swim'), ('sit', 'stand'), ('sit', 'lie'), ('sit', 'sleep'),
+    ('sit', 'swim'), ('stand', 'lie'), ('stand', 'sleep'), ('stand', 'swim'),
+    ('lie', 'swim'), ('swim', 'sleep'), (None, 'sleep')]}
+_SNLI_COMPATIBLE = {frozenset(pair) for pair in [
+    ('sleep', 'lie'), (None, 'sit'), (None, 'stand'), (None, 'lie')]}
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 9)
+_ACTIVE = ['running', 'jumping', 'dancing', 'riding a bike', 'climbing a tree',
+           'playing soccer', 'playing basketball', 'playing baseball',
+           'chasing a ball', 'swimming']
+_MUSIC = ['playing the guitar', 'playing the piano', 'playing the violin',
+          'playing the drums', 'playing the trumpet']
+_SPORT = ['playing soccer', 'playing basketball', 'playing baseball']
+_FOOD = ['eating an apple', 'eating a cake', 'eating some food',
+         'eating a pizza']
+_DRINK = ['drinking coffee', 'drinking water', 'drinking tea',
+          'drinking a beer']
+_READ = ['reading a book', 'reading a newspaper', 'reading a magazine']
+_SIT = ['sitting on a chair', 'sitting at a table']
+_SNLI_GENERAL = {  # words -> (true for, false for besides sleeping)
+    'moving': (_ACTIVE + ['walking'], []),
+    'resting': (['sleeping'], _ACTIVE),
+    'asleep': (['sleeping'], []),  # these two: see _snli_action_rel
+    'awake': (['running', 'walking', 'standing', 'eating some food'], []),
+    'playing music': (_MUSIC, []), 'playing an instrument': (_MUSIC, []),
+    'making music': (_MUSIC + ['singing a song'], []),
+    'making noise': (['playing the drums', 'playing the trumpet',
+                      'barking'], []),
+    'playing a sport': (_SPORT, _SIT + ['lying on the grass',
+                                        'lying on a bed']),
+    'playing a game': (_SPORT + ['playing cards', 'playing chess'], []),
+    'playing with a ball': (_SPORT + ['chasing a ball',
+                                      'throwing a ball'], []),
+    'playing': (_SPORT + _MUSIC + ['chasing a ball', 'playing cards',
+                                   'playing chess', 'throwing a ball'], []),
+    'eating': (_FOOD, []), 'eating food': (_FOOD, []),
+    'drinking': (_DRINK, []), 'drinking something': (_DRINK, []),
+    'reading': (_READ, []), 'reading something': (_READ, []),
+    'sitting': (_SIT + ['playing cards', 'playing chess'], None),
+    'sitting down': (_SIT, None),
+    'lying down': (['lying on the grass', 'lying on a bed'], None),
+    'using a phone': (['talking on the phone'], []),
+    'talking': (['talking on the phone'], []),
+    'writing': (['writing a letter'], []),
+    'writing something': (['writing a letter'], []),
+    'looking at a screen': (['watching television', 'watching a movie'], []),
+    'watching something': (['watching television', 'watching a movie'], []),
+    'painting': (['painting a picture'], []),
+    'making a picture': (['painting a picture'], []),
+    'using a camera': (['taking a picture'], []),
+    'cooking': (['cooking dinner'], []), 'making food': (['cooking dinner'], []),
+    'cleaning': (['washing a car', 'washing dishes'], []),
+    'working on a car': (['fixing a car'], []),
+    'singing': (['singing a song'], []),
+}
+_SNLI_POSTURES = {'sitting': 'sit', 'sitting down': 'sit', 'lying down': 'lie'}
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 11)
+def _snli_ancestors(concept):
+    """The concept and its more general concepts: puppy, dog, animal."""
+    chain = []
+    while concept:
+        chain.append(concept)
+        concept = _SNLI_NOUNS[concept][2]
+    return chain
+
+def _snli_noun_rel(premise_concept, concept):
+    """Does a scene with `premise_concept` show a `concept`?"""
+    if concept in _snli_ancestors(premise_concept):
+        return 'E'
+    for group in _SNLI_DISJOINT:
+        a = group & set(_snli_ancestors(premise_concept))
+        b = group & set(_snli_ancestors(concept))
+        if a and b and a != b:
+            return 'C'
+    return 'N'  # more specific (a person / a girl) or unrelated (a man / a doctor)
+
+def _snli_action_rel(action, words):
+    """Does a scene where someone is `action` show them `words`?"""
+    mode = _SNLI_ACTIONS[action][1]
+    if words == action:
+        return 'E'
+    if words in _SNLI_ACTIONS:
+        other = _SNLI_ACTIONS[words][1]
+        if any(action in clash and words in clash for clash in _SNLI_CLASHES):
+            return 'C'
+        if mode == other:  # 'sleeping' was handled above
+            return None
+        pair = frozenset((mode, other))
+        return ('C' if pair in _SNLI_EXCLUSIVE else
+                'N' if pair in _SNLI_COMPATIBLE else None)
+    if words in ('asleep', 'awake'):
+        asleep = 'E' if mode == 'sleep' else 'N' if mode == 'lie' else 'C'
+        return asleep if words == 'asleep' else {'E': 'C', 'C': 'E'}.get(
+            asleep, asleep)
+    true_for, false_for = _SNLI_GENERAL[words]
+    if action in true_for:
+        return 'E'
+    if false_for is None:  # a posture: decided by the modes
+        pair = frozenset((mode, _SNLI_POSTURES[words]))
+        return ('C' if pair in _SNLI_EXCLUSIVE else
+                'N' if pair in _SNLI_COMPATIBLE else None)
+    return 'C' if mode == 'sleep' or action in false_for else None
+
+def _snli_place_rel(scene, words):
+    """Does the scene happen at the place `words` (a key of _SNLI_PLACES or
+    a general place such as 'outside')?"""
+    place = scene['place']
+    if words == 'in the water':
+        if scene['action'] == 'swimming':
+            return 'E'
+        return 'N' if place in (None, 'outside', 'inside') else 'C'
+    if place is None:
+        return 'N'
+    if words == place:
+        return 'E'
+    kind = _SNLI_PLACES[place][1] if place in _SNLI_PLACES else None
+    outdoors = place == 'outside' or kind in ('out', 'water') and place != 'pool'
+    indoors = place == 'inside' or kind == 'in'
+    if words in ('outside', 'outdoors'):
+        return 'E' if outdoors else 'C' if indoors else 'N'
+    if words in ('inside', 'in a building'):
+        return 'E' if indoors else 'C' if outdoors else 'N'
+    if words == 'in a room':
+        return 'E' if place in _SNLI_ROOMS else 'C' if outdoors else 'N'
+    if words == 'near the water':
+        return 'E' if place == 'beach' else None
+    other = _SNLI_PLACES[words][1]  # one specific place against another
+    if place == 'outside':
+        return None if words == 'pool' else 'C' if other == 'in' else 'N'
+    if place == 'inside':
+        return 'C' if other in ('out', 'water') and words != 'pool' else 'N'
+    return 'C'
+
+def _snli_adj_rel(scene, adj):
+    """Does the scene's subject fit the adjective `adj`?"""
+    if scene['adj'] == adj:
+        return 'E'
+    if scene['adj'] and _SNLI_ADJECTIVES[scene['adj']][0] == adj:
+        return 'C'
+    return 'N'
+
+def _snli_combine(relations):
+    """The label of a hypothesis from the relations of its claims."""
+    if None in relations:
+        return None
+    return ('C' if 'C' in relations else 'N' if 'N' in relations else 'E')
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 13)
+_SNLI_DETS = {'a', 'an', 'the', 'some'}
+_SNLI_NUMBERS = {1: 'one', 2: 'two', 3: 'three'}
+_SNLI_PREPS = {'in', 'on', 'at', 'near', 'for', 'with', 'after', 'of', 'to'}
+_SNLI_ADVERBS = {'outside', 'outdoors', 'inside', 'not', 'down'}
+_SNLI_JJ = set(_SNLI_ADJECTIVES) | set(_SNLI_COLORS) | {
+    'large', 'little', 'married', 'famous', 'rich', 'late', 'lost', 'sick',
+    'asleep', 'awake'}
+
+def _snli_leaf(word, plural=False):
+    """A word with its part-of-speech tag, e.g. ('NN', 'dog')."""
+    w = word.lower()
+    tag = ('DT' if w in _SNLI_DETS else
+           'CD' if w in _SNLI_NUMBERS.values() else
+           'VBZ' if w == 'is' else 'VBP' if w == 'are' else
+           'RB' if w in _SNLI_ADVERBS else
+           'IN' if w in _SNLI_PREPS else
+           'JJ' if w in _SNLI_JJ else
+           'VBG' if w.endswith('ing') and w != 'building' else
+           'EX' if w == 'there' else
+           'NNS' if plural else 'NN')
+    return (tag, word)
+
+def _snli_phrase(words):
+    """The tree of a phrase such as 'in a park' or 'playing the guitar'."""
+    words = words.split()
+    if len(words) == 1:
+        return _snli_leaf(words[0])
+    head = words[0]
+    if head == 'to' and words[1] not in _SNLI_DETS:  # 'to catch a bus'
+        verb = [('VB', words[1])] + (
+            [_snli_phrase(' '.join(words[2:]))] if len(words) > 2 else [])
+        return ('S', [('VP', [('TO', 'to'), ('VP', verb)])])
+    rest = _snli_phrase(' '.join(words[1:]))
+    if head in _SNLI_PREPS:
+        return ('PP', [_snli_leaf(head), rest])
+    if head.endswith('ing'):
+        return ('VP', [_snli_leaf(head), rest])
+    return ('NP', [_snli_leaf(w) for w in words])
+
+def _snli_binary(node):
+    """SNLI's binary parse: '( ( A dog ) ( ( is running ) . ) )'."""
+    label, kids = node
+    if isinstance(kids, str):
+        return kids
+    parts = [_snli_binary(kid) for kid in kids]
+    while len(parts) > 2:  # right-branching binarization
+        parts = parts[:-2] + [f'( {parts[-2]} {parts[-1]} )']
+    return parts[0] if len(parts) == 1 else f'( {parts[0]} {parts[1]} )'
+
+def _snli_penn(node):
+    """SNLI's full parse: '(ROOT (S (NP (DT A) (NN dog)) ...))'."""
+    label, kids = node
+    if isinstance(kids, str):
+        return f'({label} {kids})'
+    return f'({label} ' + ' '.join(_snli_penn(kid) for kid in kids) + ')'
+
+def _snli_text(node):
+    """The sentence as SNLI prints it: 'A dog is running.'"""
+    def words(node):
+        label, kids = node
+        return [kids] if isinstance(kids, str) else [
+            w for kid in kids for w in words(kid)]
+    return ' '.join(words(node)).replace(' .', '.')
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 15)
+def _snli_article(word):
+    return 'an' if word[0] in 'aeiou' else 'a'
+
+def _snli_plural(garment):
+    return garment + ('es' if garment.endswith('s') else 's')
+
+def _snli_subject(concept, count, surface=0, adjs=(), definite=False,
+                  vague=None, modifier=None):
+    """The tree of a noun phrase and whether it takes 'are'.
+
+    count is 1, 2 or 3; vague is None, 'someone', 'some', 'bare' (no
+    determiner) or 'group'; modifier is a phrase such as 'in a red hat'.
+    """
+    if vague == 'someone':
+        return ('NP', [_snli_leaf('someone')]), False
+    forms = _SNLI_NOUNS[concept][0]
+    singular, plural = forms[surface % len(forms)]
+    many = count != 1 or vague is not None
+    head = _snli_leaf(plural if many else singular, many)
+    adjs = [_snli_leaf(a) for a in adjs]
+    if vague == 'group':
+        node = ('NP', [('NP', [_snli_leaf('a'), _snli_leaf('group')]),
+                       ('PP', [_snli_leaf('of'), ('NP', adjs + [head])])])
+    else:
+        det = (['the'] if definite else ['some'] if vague == 'some' else
+               [] if vague == 'bare' else
+               [_SNLI_NUMBERS[count]] if many else
+               [_snli_article((adjs + [head])[0][1])])
+        node = ('NP', [_snli_leaf(d) for d in det] + adjs + [head])
+    if modifier:
+        node = ('NP', [node, _snli_phrase(modifier)])
+    return node, many
+
+def _snli_sentence(subject, chunks, plural, form='is', negate=False):
+    """A sentence tree: subject + 'is'/'are' [+ 'not'] + chunks, e.g.
+    ['playing the guitar', 'in a park']; form 'there' and 'fragment' give
+    'There is <subject> <chunks>.' and '<subject> <chunks>.'"""
+    parts = [_snli_phrase(chunk) for chunk in chunks]
+    if parts[0][0] == 'VP':  # places and purposes attach to the verb
+        parts = [('VP', parts[0][1] + parts[1:])]
+    verb = _snli_leaf('are' if plural else 'is')
+    if form == 'there':
+        body = ('S', [('NP', [_snli_leaf('there')]),
+                      ('VP', [verb, ('NP', [subject] + parts)]), ('.', '.')])
+    elif form == 'fragment':
+        body = ('NP', [subject] + parts + [('.', '.')])
+    else:
+        body = ('S', [subject, ('VP', [verb] + (
+            [_snli_leaf('not')] if negate else []) + parts), ('.', '.')])
+    def capitalize(node):
+        label, kids = node
+        if isinstance(kids, str):
+            return (label, kids[0].upper() + kids[1:])
+        return (label, [capitalize(kids[0])] + kids[1:])
+    return ('ROOT', [capitalize(body)])
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 17)
+def _snli_purposes(action, kind):
+    """The purposes of `action` that suit people or animals."""
+    animal = ('treat', 'fun', 'cat')
+    return [p for p in _SNLI_ACTIONS[action][3]
+            if any(w in p for w in animal) == (kind == 'animal')
+            or 'fun' in p]
+
+def _snli_fits(concept, action):
+    """Can a `concept` do `action` at all?"""
+    who = _SNLI_ACTIONS[action][0]
+    return (_SNLI_NOUNS[concept][1][0] in who
+            and (action != 'barking' or 'dog' in _snli_ancestors(concept)))
+
+def _snli_scene(rng):
+    """Draw a scene, the content of one premise."""
+    concept = rng.choices(list(_SNLI_SUBJECTS), list(_SNLI_SUBJECTS.values()))[0]
+    kind = _SNLI_NOUNS[concept][1]
+    count = rng.choices([1, 2, 3, 'group'], [6, 2, 1, 1])[0]
+    action = rng.choice([a for a in _SNLI_ACTIONS if _snli_fits(concept, a)])
+    young = 'child' in _snli_ancestors(concept) or concept == 'puppy'
+    adjs = [a for a, v in _SNLI_ADJECTIVES.items()
+            if kind in v[1] and not (young and a == 'old')]
+    adj = rng.choice(adjs) if rng.random() < 0.3 else None
+    wear = fur = None
+    if kind == 'human' and rng.random() < 0.35:
+        garments = _SNLI_GARMENTS if count == 1 else _SNLI_GARMENTS[1:]
+        if concept not in ('woman', 'girl'):
+            garments = garments[:-1]
+        wear = (rng.choice(_SNLI_COLORS), rng.choice(garments))
+    if kind == 'animal' and rng.random() < 0.35:
+        fur = rng.choice(_SNLI_FUR)
+    places = _SNLI_ACTIONS[action][2]
+    if kind == 'animal':  # no horses in church
+        places = [p for p in places if p not in _IN or p in ('kitchen', 'bedroom')
+                  ] or places
+    r = rng.random()
+    if r < 0.65:
+        place = rng.choice(places)
+    elif r < 0.8 and action != 'swimming':
+        kinds = {_SNLI_PLACES[p][1] for p in places}
+        place = rng.choice([g for g, k in (('outside', 'out'), ('inside', 'in'))
+                            if k in kinds])
+    else:
+        place = None
+    purposes = _snli_purposes(action, kind)
+    purpose = (rng.choice(purposes) if purposes and rng.random() < 0.12
+               else None)
+    return dict(concept=concept, kind=kind, count=count, action=action,
+                adj=adj, wear=wear, fur=fur, place=place, purpose=purpose)
+
+def _snli_place_words(place):
+    return _SNLI_PLACES[place][0] if place in _SNLI_PLACES else place
+
+def _snli_premise(scene, rng):
+    """The sentence tree of a premise describing `scene`."""
+    modifier = None
+    if scene['wear']:
+        color, garment = scene['wear']
+        modifier = (f'{_snli_article(color)} {color} {garment}'
+                    if scene['count'] == 1 else
+                    f'{color} {_snli_plural(garment)}')
+        modifier = rng.choice(['in', 'wearing']) + ' ' + modifier
+    group = scene['count'] == 'group'
+    subject, plural = _snli_subject(
+        scene['concept'], 3 if group else scene['count'], rng.randrange(3),
+        [a for a in (scene['adj'], scene['fur']) if a],
+        vague='group' if group else None, modifier=modifier)
+    chunks = [scene['action']]
+    if scene['place']:
+        chunks.append(_snli_place_words(scene['place']))
+    if scene['purpose']:
+        chunks.append(scene['purpose'])
+    form = 'fragment' if rng.random() < 0.15 else 'is'
+    return _snli_sentence(subject, chunks, plural, form)
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 19)
+def _snli_wear_claim(scene, rng, plural=False):
+    """Words about clothes, e.g. 'a red hat', and their relation."""
+    wear = scene['wear']
+    if wear and rng.random() < 0.6:  # about the garment of the scene
+        color, garment = wear
+        if rng.random() < 0.3:
+            words, rel = f'{_snli_article(garment)} {garment}', 'E'
+        else:
+            if rng.random() < 0.35:
+                color = rng.choice(_SNLI_COLORS)
+            words = f'{_snli_article(color)} {color} {garment}'
+            rel = 'E' if color == wear[0] else 'C'
+    else:
+        color = rng.choice(_SNLI_COLORS)
+        garment = rng.choice(_SNLI_GARMENTS[:-1])
+        words = f'{_snli_article(color)} {color} {garment}'
+        rel = 'N' if not wear or garment != wear[1] else (
+            'E' if color == wear[0] else 'C')
+    if plural:
+        if words.endswith('shirt'):
+            return words, None
+        *rest, garment = words.split()
+        words = ' '.join(rest[1:] + [_snli_plural(garment)])
+    return words, rel
+
+def _snli_hyp_subject(scene, rng, modifier=True, definite=True):
+    """A subject for a hypothesis: (tree, takes 'are', relations, concept)."""
+    concept, kind, count = scene['concept'], scene['kind'], scene['count']
+    r = rng.random()
+    if r < 0.4:
+        other = concept
+    elif r < 0.7 and len(_snli_ancestors(concept)) > 1:
+        other = rng.choice(_snli_ancestors(concept)[1:])
+    elif r < 0.9:
+        other = rng.choice([c for c, v in _SNLI_NOUNS.items() if v[1] == kind])
+    else:
+        other = rng.choice(list(_SNLI_NOUNS))
+    if kind == 'human' and other == 'person' and rng.random() < 0.3:
+        return ('NP', [_snli_leaf('someone')]), False, ['E'], other
+    rels = [_snli_noun_rel(concept, other)]
+    vague, n = None, count
+    r = rng.random()
+    if count == 'group':
+        vague, n = rng.choice(['group', 'some', 'bare']), 3
+        if r < 0.15:
+            vague, n = None, 1
+            rels.append('C')
+    elif r < 0.15:  # another number
+        n = rng.choice([c for c in (1, 2, 3) if c != count])
+        rels.append('C')
+    elif count > 1 and r < 0.4:
+        vague = rng.choice(['group', 'some', 'bare'] if count > 2
+                           else ['some', 'bare'])
+    adjs = []
+    young = 'child' in _snli_ancestors(other) or other == 'puppy'
+    options = [a for a, v in _SNLI_ADJECTIVES.items()
+               if _SNLI_NOUNS[other][1] in v[1] and not (young and a == 'old')]
+    r = rng.random()
+    if scene['adj'] and r < 0.3:
+        adjs.append(scene['adj'])
+    elif scene['adj'] and r < 0.4 and _SNLI_ADJECTIVES[scene['adj']][0] in options:
+        adjs.append(_SNLI_ADJECTIVES[scene['adj']][0])
+    elif r < 0.48 and options:
+        adjs.append(rng.choice(options))
+    rels += [_snli_adj_rel(scene, a) for a in adjs]
+    adjs = [rng.choice((a,) + _SNLI_ADJECTIVES[a][2]) for a in adjs]
+    if scene['fur'] and rng.random() < 0.3:
+        color = scene['fur'] if rng.random() < 0.7 else rng.choice(_SNLI_FUR)
+        adjs.append(color)
+        rels.append('E' if color == scene['fur'] else 'C')
+    words = None
+    if kind == 'human' and modifier and rng.random() < 0.12:
+        words, rel = _snli_wear_claim(scene, rng, n != 1 or vague is not None)
+        words = rng.choice(['in', 'wearing']) + ' ' + words
+        rels.append(rel)
+    definite = (definite and vague is None and set(rels) == {'E'}
+                and rng.random() < 0.5)
+    node, plural = _snli_subject(other, n, rng.randrange(3), adjs, definite,
+                                 vague, words)
+    return node, plural, rels, other
+
+def _snli_hyp_place(scene, rng):
+    r = rng.random()
+    if scene['place'] and r < 0.3:
+        return scene['place']
+    if r < 0.65:
+        return rng.choice(['outside', 'outdoors', 'inside', 'in a building',
+                           'in a room', 'in the water', 'near the water'])
+    return rng.choice(list(_SNLI_PLACES))
+
+_SNLI_TRUE_GENERAL = {}  # action -> the general descriptions it makes true
+
+def _snli_hypothesis(scene, rng, wanted='ECN'):
+    """Draw a hypothesis about `scene`; return (tree, label) if its label is
+    one of `wanted`, else None."""
+    kind, action = scene['kind'], scene['action']
+    form = rng.choices(['act', 'place', 'state', 'wear', 'there'],
+                       [10, 2, 3, 2 if kind == 'human' else 0, 1])[0]
+    subject, plural, rels, concept = _snli_hyp_subject(
+        scene, rng, modifier=form != 'wear', definite=form != 'there')
+    negate = (form != 'there' and set(rels) == {'E'} and rng.random() < 0.2)
+    if form in ('act', 'there'):
+        r = rng.random()
+        if action not in _SNLI_TRUE_GENERAL:  # computed once per action
+            _SNLI_TRUE_GENERAL[action] = [
+                g for g in _SNLI_GENERAL if _snli_action_rel(action, g) == 'E']
+        general = _SNLI_TRUE_GENERAL[action]
+        if r < 0.3:
+            words = action
+        elif r < 0.6 and general:
+            words = rng.choice(general)
+        elif r < 0.85:
+            words = rng.choice([a for a in _SNLI_ACTIONS
+                                if _snli_fits(concept, a)])
+        else:
+            words = rng.choice([g for g, (true_for, _) in _SNLI_GENERAL.items()
+                                if any(_snli_fits(concept, a) for a in true_for)])
+        if form == 'there' and not words.endswith('ing'):
+            return None  # 'There is a man asleep' reads badly
+        chunks, claims = [words], [_snli_action_rel(action, words)]
+        if rng.random() < 0.35 and not negate:
+            place = _snli_hyp_place(scene, rng)
+            chunks.append(_snli_place_words(place))
+            claims.append(_snli_place_rel(scene, place))
+        if (words in _SNLI_ACTIONS and not negate and rng.random() < 0.15):
+            purpose = scene['purpose']
+            if not purpose or rng.random() < 0.5:
+                purposes = _snli_purposes(words, kind)
+                if not purposes:
+                    return None
+                purpose = rng.choice(purposes)
+            chunks.append(purpose)
+            claims.append('E' if purpose == scene['purpose'] else 'N')
+    elif form == 'place':
+        place = _snli_hyp_place(scene, rng)
+        chunks = [_snli_place_words(place)]
+        claims = [_snli_place_rel(scene, place)]
+    elif form == 'state':
+        other_kind = _SNLI_NOUNS[concept][1]
+        if rng.random() < 0.5:
+            hidden = rng.choice(_SNLI_HIDDEN[other_kind])
+            chunks, claims = [hidden], ['N']
+        else:
+            options = [a for a, v in _SNLI_ADJECTIVES.items()
+                       if other_kind in v[1]]
+            if scene['adj'] and rng.random() < 0.5:
+                opposite = _SNLI_ADJECTIVES[scene['adj']][0]
+                options = [scene['adj'], opposite or scene['adj']]
+            adj = rng.choice(options)
+            chunks, claims = [adj], [_snli_adj_rel(scene, adj)]
+    else:  # clothes
+        words, rel = _snli_wear_claim(scene, rng, plural)
+        parts = words.split()
+        if (scene['wear'] and len(parts) > 1 and parts[-2] in _SNLI_COLORS
+                and rng.random() < 0.2):
+            words = parts[-2]  # 'is wearing red'
+            rel = 'E' if words == scene['wear'][0] else 'N'
+        chunks, claims = ['wearing ' + words], [rel]
+    if negate:  # 'not' flips the claim of a one-claim statement
+        claims = [{'E': 'C', 'C': 'E'}.get(claims[0], claims[0])]
+    label = _snli_combine(rels + claims)
+    if label is None or label not in wanted:
+        return None
+    return _snli_sentence(subject, chunks, plural,
+                          'there' if form == 'there' else 'is', negate), label
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 23)
+_SNLI_HEADER = ['gold_label', 'sentence1_binary_parse', 'sentence2_binary_parse',
+                'sentence1_parse', 'sentence2_parse', 'sentence1', 'sentence2',
+                'captionID', 'pairID', 'label1', 'label2', 'label3', 'label4',
+                'label5']
+_SNLI_LABEL_NAMES = {'E': 'entailment', 'C': 'contradiction', 'N': 'neutral'}
+
+def _snli_votes(gold, validated, rng):
+    """Annotator labels of a pair: the author's, and four more if validated."""
+    if gold == '-':  # no label has a majority of three
+        first, second, third = rng.sample('ECN', 3)
+        return [first, second, first, second, third]
+    if not validated:
+        return [gold]
+    votes = [gold] * 4 + [rng.choice([x for x in 'ECN' if x != gold])
+                          if rng.random() < 0.4 else gold]
+    return votes[:1] + rng.sample(votes[1:], 4)
+
+def snli_standin(folder, seed=0, num_premises=(17000, 500, 1700)):
+    """Write a generated stand-in for SNLI 1.0 into `folder`.
+
+    Writes snli_1.0_train.txt, snli_1.0_dev.txt and snli_1.0_test.txt in
+    the layout of the real files: a header row, then one tab-separated row
+    per sentence pair (gold label, binary and full parses of both sentences,
+    both sentences, caption and pair ids, up to five annotator labels).
+    Each premise describes a scene drawn from a small lexicon and gets three
+    hypotheses, one per label, whose labels are computed from what they
+    claim about the scene; a few premises get an extra pair with the gold
+    label '-'. num_premises gives each split a budget of 3 * n rows, the '-'
+    rows included, so a split holds slightly fewer than n premises (16,939,
+    489 and 1,676 with the defaults). No premise occurs twice. The same
+    arguments always write the same bytes.
+    """
+    rng = random.Random(seed)
+    seen = set()
+    for split, n in zip(('train', 'dev', 'test'), num_premises):
+        rows = []
+        while len(rows) < 3 * n:
+            scene = _snli_scene(rng)
+            premise = _snli_premise(scene, rng)
+            text = _snli_text(premise)
+            if text in seen:
+                continue
+            found = {}
+            for _ in range(60):
+                wanted = ''.join(x for x in 'ECN' if x not in found)
+                hypothesis = _snli_hypothesis(scene, rng, wanted)
+                if hypothesis and _snli_text(hypothesis[0]) != text:
+                    found[hypothesis[1]] = hypothesis[0]
+                    if len(found) == 3:
+                        break
+            if len(found) < 3:
+                continue
+            seen.add(text)
+            pairs = list(found.items())
+            rng.shuffle(pairs)
+            if rng.random() < (0.01 if split == 'train' else 0.05):
+                hypothesis = None
+                while hypothesis is None:
+                    hypothesis = _snli_hypothesis(scene, rng)
+                pairs.append(('-', hypothesis[0]))
+            caption = f'{rng.randrange(10**9, 10**10)}.jpg#{rng.randrange(5)}'
+            for k, (gold, tree) in enumerate(pairs):
+                validated = split != 'train' or rng.random() < 0.1
+                votes = [_SNLI_LABEL_NAMES[v]
+                         for v in _snli_votes(gold, validated, rng)]
+                rows.append([_SNLI_LABEL_NAMES.get(gold, '-'),
+                             _snli_binary(premise), _snli_binary(tree),
+                             _snli_penn(premise), _snli_penn(tree),
+                             text, _snli_text(tree), caption,
+                             f'{caption}r{k + 1}{votes[0][0]}']
+                            + votes + [''] * (5 - len(votes)))
+        path = os.path.join(folder, f'snli_1.0_{split}.txt')
+        with open(path, 'w', encoding='utf-8', newline='\n') as f:
+            f.write('\t'.join(_SNLI_HEADER) + '\n')
+            f.writelines('\t'.join(row) + '\n' for row in rows)
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 27)
+def read_snli(data_dir, is_train):
+    """Read the premises, hypotheses and labels (0 entailment, 1
+    contradiction, 2 neutral) of SNLI's training or test file; pairs
+    without a gold label ('-') are skipped."""
+    def unparse(binary_parse):
+        words = re.sub(r'[()]', '', binary_parse)  # only the words remain
+        return re.sub(r'\s{2,}', ' ', words).strip()
+    label_ids = {'entailment': 0, 'contradiction': 1, 'neutral': 2}
+    split = 'train' if is_train else 'test'
+    path = os.path.join(data_dir, f'snli_1.0_{split}.txt')
+    with open(path, encoding='utf-8') as f:
+        lines = f.read().splitlines()[1:]  # the first line is the header
+    premises, hypotheses, labels = [], [], []
+    for fields in (line.split('\t') for line in lines):
+        if fields[0] in label_ids:
+            premises.append(unparse(fields[1]))
+            hypotheses.append(unparse(fields[2]))
+            labels.append(label_ids[fields[0]])
+    return premises, hypotheses, labels
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 34)
+class SNLIDataset(gluon.data.Dataset):
+    """SNLI pairs as index arrays of length num_steps, with labels."""
+    def __init__(self, dataset, num_steps, vocab=None):
+        self.num_steps = num_steps
+        premise_tokens = d2l.tokenize(dataset[0])
+        hypothesis_tokens = d2l.tokenize(dataset[1])
+        if vocab is None:
+            self.vocab = d2l.Vocab(premise_tokens + hypothesis_tokens,
+                                   min_freq=5, reserved_tokens=['<pad>'])
+        else:
+            self.vocab = vocab
+        self.premises = self._pad(premise_tokens)
+        self.hypotheses = self._pad(hypothesis_tokens)
+        self.labels = np.array(dataset[2])
+        print('read ' + str(len(self.premises)) + ' examples')
+
+    def _pad(self, lines):
+        pad = self.vocab['<pad>']
+        return np.array([d2l.truncate_pad(self.vocab[line], self.num_steps, pad)
+                         for line in lines])
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, idx):
+        pair = (self.premises[idx], self.hypotheses[idx])
+        return pair, self.labels[idx]
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-and-dataset.md (cell 36)
+def load_data_snli(batch_size, num_steps=50):
+    """Return iterators over SNLI's training and test pairs (or over the
+    stand-in of d2l.snli_standin if SNLI cannot be had) and the vocabulary."""
+    data_dir = d2l.download_extract_or_standin(
+        'SNLI', 'snli_1.0', snli_standin, 'a stand-in generated by snli_standin')
+    splits = []
+    for is_train in (True, False):
+        data = read_snli(data_dir, is_train)
+        n = d2l.profile_examples(len(data[2]), batch_size=batch_size)
+        splits.append([part[:n] for part in data])
+    train_set = SNLIDataset(splits[0], num_steps)
+    test_set = SNLIDataset(splits[1], num_steps, train_set.vocab)
+    train_iter, test_iter = [
+        gluon.data.DataLoader(dataset, batch_size, shuffle=shuffle,
+                              num_workers=d2l.get_dataloader_workers())
+        for dataset, shuffle in ((train_set, True), (test_set, False))]
+    return train_iter, test_iter, train_set.vocab
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-attention.md (cell 24)
+def split_batch_multi_inputs(X, y, devices):
+    """Split every input array in `X` and the labels `y` over `devices`.
+
+    Returns one list [x_1, x_2, ...] of matching slices per device, and the
+    label slices.
+    """
+    slices = [gluon.utils.split_and_load(x, devices, even_split=False)
+              for x in X]
+    X_per_device = [list(parts) for parts in zip(*slices)]
+    return X_per_device, gluon.utils.split_and_load(y, devices,
+                                                    even_split=False)
+
+# Defined in file: ./chapters/15-natural-language-processing-applications/natural-language-inference-attention.md (cell 30)
+def predict_snli(net, vocab, premise, hypothesis):
+    """The label that `net` predicts for two lists of tokens."""
+    device = list(net.collect_params().values())[0].list_ctx()[0]
+    premise = np.array(vocab[premise], ctx=device).reshape(1, -1)
+    hypothesis = np.array(vocab[hypothesis], ctx=device).reshape(1, -1)
+    label = int(net([premise, hypothesis]).argmax(axis=1)[0])
+    return ['entailment', 'contradiction', 'neutral'][label]
 
 # Defined in file: ./chapters/16-recommender-systems/movielens.md (cell 4)
 d2l.DATA_HUB['ml-100k'] = (
