@@ -127,6 +127,23 @@ __all__ = [
     'read_data_bananas',
     'BananasDataset',
     'load_data_bananas',
+    'VOC_STANDIN_CLASSES',
+    'voc_standin',
+    'read_voc_images',
+    'VOC_CLASSES',
+    'VOC_COLORMAP',
+    'voc_colormap2label',
+    'voc_label_indices',
+    'voc_rand_crop',
+    'VOCSegDataset',
+    'load_data_voc',
+    'read_csv_labels',
+    'copyfile',
+    'reorg_train_valid',
+    'reorg_test',
+    'DOG_BREEDS',
+    'dog_standin_breeds',
+    'dog_standin',
     'read_ptb',
     'subsampling',
     'get_centers_and_contexts',
@@ -2581,6 +2598,586 @@ def load_data_bananas(batch_size):
     val_set = BananasDataset(is_train=False)
     train_iter = gluon.data.DataLoader(train_set, batch_size, shuffle=True)
     return train_iter, gluon.data.DataLoader(val_set, batch_size)
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 6)
+d2l.DATA_HUB['voc2012'] = (d2l.DATA_URL + 'VOCtrainval_11-May-2012.tar',
+                           '4e443f8a2eca6b1dac8a6c57641b67dd40621a49')
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 8)
+def _voc_palette():
+    """The 256 colors of VOC's palette PNGs as a (256, 3) uint8 array.
+
+    The bits of an index i are dealt out in turns to red, green and blue,
+    starting at each channel's highest bit: bit 3j + c of i becomes bit
+    7 - j of channel c. The first 21 rows are VOC_COLORMAP; row 255, the
+    'void' color of object borders, is (224, 224, 192).
+    """
+    palette = onp.zeros((256, 3), dtype=onp.uint8)
+    for i in range(256):
+        for j in range(3):          # three bits per channel: 3 * 3 <= 8
+            for c in range(3):
+                palette[i, c] |= ((i >> (3 * j + c)) & 1) << (7 - j)
+    return palette
+
+def _write_palette_png(path, indices, palette):
+    """Save the (h, w) uint8 array `indices` as a PNG file with 8-bit palette
+    colors (PNG color type 3), the way VOC stores its labels: each pixel
+    holds an index into `palette`, a (256, 3) uint8 array. (zlib, which the
+    PNG format uses, is reached through zipfile: saved code imports nothing.)
+    """
+    def chunk(kind, data):
+        crc = zipfile.crc32(kind + data) & 0xffffffff
+        return len(data).to_bytes(4, 'big') + kind + data + crc.to_bytes(4, 'big')
+    h, w = indices.shape
+    rows = onp.concatenate([onp.zeros((h, 1), onp.uint8),  # filter type 0
+                            indices.astype(onp.uint8)], axis=1)
+    header = w.to_bytes(4, 'big') + h.to_bytes(4, 'big') + bytes([8, 3, 0, 0, 0])
+    with open(path, 'wb') as f:
+        f.write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', header)
+                + chunk(b'PLTE', palette.astype(onp.uint8).tobytes())
+                + chunk(b'IDAT', zipfile.zlib.compress(rows.tobytes()))
+                + chunk(b'IEND', b''))
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 10)
+# What each label index of the stand-in shows (see d2l.voc_standin). The
+# indices are VOC's, the objects are not: index k = 1, ..., 10 holds the
+# Fashion-MNIST class k - 1 (t-shirts under VOC's 'aeroplane', ...), and
+# only index 13 means what VOC_CLASSES says, a horse.
+VOC_STANDIN_CLASSES = {0: 'background', 1: 't-shirt', 2: 'trouser',
+                       3: 'pullover', 4: 'dress', 5: 'coat', 6: 'sandal',
+                       7: 'shirt', 8: 'sneaker', 9: 'bag', 10: 'ankle boot',
+                       13: 'horse', 255: 'void (border)'}
+
+def _voc_horse():
+    """scikit-image's horse silhouette as (328, 400) floats: 0 horse, 1 not."""
+    for entry in sys.path:
+        path = os.path.join(entry or '.', 'skimage', 'data', 'horse.png')
+        if os.path.isfile(path):
+            return image.imread(path).asnumpy()[:, :, 0] / 255
+    raise RuntimeError('The VOC stand-in uses photos that come with '
+                       'scikit-image, which is not installed; install it '
+                       'with: pip install scikit-image==0.22.0')
+
+def _resize(a, h, w):
+    """Resize a 2-D float array to (h, w) by bilinear interpolation (pixel
+    centers aligned, as OpenCV does)."""
+    def taps(n_in, n_out):
+        x = onp.clip((onp.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0, n_in - 1)
+        i = onp.minimum(x.astype(int), n_in - 2)
+        return i, x - i
+    i, fy = taps(a.shape[0], h)
+    j, fx = taps(a.shape[1], w)
+    rows = a[i] * (1 - fy)[:, None] + a[i + 1] * fy[:, None]
+    return rows[:, j] * (1 - fx) + rows[:, j + 1] * fx
+
+def _grow(seed, allowed):
+    """The pixels of the boolean mask `allowed` that the pixels of `seed`
+    reach by steps to one of the four neighbors, staying inside `allowed`."""
+    reached = seed & allowed
+    while True:
+        grown = reached.copy()
+        grown[1:] |= reached[:-1]
+        grown[:-1] |= reached[1:]
+        grown[:, 1:] |= reached[:, :-1]
+        grown[:, :-1] |= reached[:, 1:]
+        grown &= allowed
+        if (grown == reached).all():
+            return reached
+        reached = grown
+
+def _clothing_mask(gray):
+    """The exact mask of the garment in a 28 x 28 Fashion-MNIST photo, whose
+    background is black (0): the nonzero pixels connected to the brightest
+    one (which drops stray specks), with enclosed holes filled in."""
+    seed = onp.zeros(gray.shape, bool)
+    seed.flat[onp.argmax(gray)] = True
+    garment = _grow(seed, gray > 0)
+    frame = onp.ones(gray.shape, bool)
+    frame[1:-1, 1:-1] = False
+    return ~_grow(frame, ~garment)   # everything the frame cannot reach
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 11)
+# Image sizes (height, width) and how often they occur; VOC's photos are at
+# most 500 pixels on a side, most of them 500 x 375 in landscape format.
+_VOC_STANDIN_SIZES = [(375, 500), (333, 500), (353, 500), (500, 375),
+                      (500, 333), (281, 500)]
+_VOC_STANDIN_SIZE_P = [0.55, 0.12, 0.09, 0.15, 0.05, 0.04]
+_HORSE_COATS = onp.array([[0.55, 0.27, 0.07], [0.38, 0.20, 0.10],
+                          [0.12, 0.10, 0.09], [0.60, 0.58, 0.56],
+                          [0.90, 0.87, 0.82], [0.85, 0.70, 0.40]])
+
+def _voc_background(photos, rng, h, w):
+    """A random crop of a random photo with the aspect ratio of (h, w),
+    resized to h x w and mirrored half of the time: (h, w, 3) uint8."""
+    photo = photos[rng.integers(len(photos))]
+    ph, pw = photo.shape[:2]
+    scale = rng.uniform(0.5, 1) * min(ph / h, pw / w)
+    ch, cw = int(h * scale), int(w * scale)
+    x0, y0 = int(rng.integers(pw - cw + 1)), int(rng.integers(ph - ch + 1))
+    crop = image.fixed_crop(photo, x0, y0, cw, ch, size=(w, h), interp=1)
+    crop = crop.asnumpy()
+    return crop[:, ::-1] if rng.random() < 0.5 else crop
+
+def _voc_standin_object(rng, clothes, horse, photos, side):
+    """One object `side` pixels wide: its colors (s_h, s_w, 3) in [0, 1],
+    its exact mask (s_h, s_w) and its label index.
+
+    With probability 0.15 a horse: the silhouette, filled with a coat color
+    shaded by the gray values of a photo crop. Otherwise a random garment
+    of `clothes` (images, labels), tinted with a random color.
+    """
+    if rng.random() < 0.15:
+        height = int(round(side * horse.shape[0] / horse.shape[1]))
+        mask = _resize(horse, height, side) < 0.5
+        shade = _voc_background(photos, rng, height, side).mean(axis=2) / 255
+        coat = _HORSE_COATS[rng.integers(len(_HORSE_COATS))]
+        colors = coat * (0.55 + 0.45 * shade)[:, :, None]
+        if rng.random() < 0.5:
+            mask, colors = mask[:, ::-1], colors[:, ::-1]
+        return colors, mask, 13
+    images, labels = clothes
+    k = int(rng.integers(len(labels)))
+    gray = _resize(images[k] / 255, side, side)
+    mask = _resize(_clothing_mask(images[k]).astype(float), side, side) > 0.5
+    tint = rng.uniform(0.3, 1, 3)
+    return gray[:, :, None] * (tint / tint.max()), mask, int(labels[k]) + 1
+
+def _voc_standin_example(rng, photos, clothes, horse):
+    """Draw one stand-in example with the generator `rng`.
+
+    Returns the image and its background, both (h, w, 3) uint8, the
+    (h, w) instance map (0 background, j the j-th object drawn, which hides
+    the objects drawn before it) and the label index of each instance (a
+    list that starts with 0 for the background).
+    """
+    k = rng.choice(len(_VOC_STANDIN_SIZES), p=_VOC_STANDIN_SIZE_P)
+    h, w = _VOC_STANDIN_SIZES[k]
+    background = _voc_background(photos, rng, h, w)
+    pixels = background.astype(onp.float32) / 255
+    instances = onp.zeros((h, w), onp.uint8)
+    classes = [0]
+    for j in range(1, int(rng.integers(1, 5)) + 1):
+        side = int(rng.uniform(0.3, 0.8) * min(h, w))
+        colors, mask, label = _voc_standin_object(rng, clothes, horse, photos, side)
+        oh, ow = mask.shape   # about a fifth of its width and height may lie outside
+        x0 = int(rng.integers(-ow // 5, w - ow + ow // 5 + 1))
+        y0 = int(rng.integers(-oh // 5, h - oh + oh // 5 + 1))
+        ys = slice(max(y0, 0), min(y0 + oh, h))
+        xs = slice(max(x0, 0), min(x0 + ow, w))
+        inside = (slice(ys.start - y0, ys.stop - y0),
+                  slice(xs.start - x0, xs.stop - x0))
+        m = mask[inside]
+        pixels[ys, xs][m] = colors[inside][m]
+        instances[ys, xs][m] = j
+        classes.append(label)
+    return (onp.round(pixels * 255).astype(onp.uint8), background,
+            instances, classes)
+
+def _void_border(instances, radius=2):
+    """Pixels less than radius + 1 pixels (in both directions) away from a
+    pixel of another instance: a band 2 * radius pixels wide along every
+    outline (radius on each side), as VOC marks 'void' along its objects'
+    outlines."""
+    h, w = instances.shape
+    padded = onp.pad(instances, radius, mode='edge')
+    border = onp.zeros((h, w), bool)
+    for dy in range(2 * radius + 1):
+        for dx in range(2 * radius + 1):
+            border |= padded[dy:dy + h, dx:dx + w] != instances
+    return border
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 12)
+def voc_standin(folder, seed=0, num_examples=(1464, 1449)):
+    """Write a stand-in for Pascal VOC2012's segmentation data into `folder`.
+
+    The layout is VOC's: VOC2012/JPEGImages/<id>.jpg,
+    VOC2012/SegmentationClass/<id>.png (8-bit palette PNGs with VOC's
+    palette; index 255, colored (224, 224, 192), marks a 4-pixel 'void'
+    band along every object outline), and ImageSets/Segmentation/train.txt
+    and val.txt; by default with VOC's 1,464 training and 1,449 validation
+    images, most of them 500 x 375. Each image pastes one to four objects,
+    which may overlap or reach past the border, onto a random crop of a
+    photo that comes with scikit-image. The objects are real photographs
+    with exact masks: Fashion-MNIST's clothing (from its training split for
+    train.txt, from its test split for val.txt), enlarged and tinted, and
+    scikit-image's horse silhouette filled with a shaded coat color.
+    The label indices are VOC's, but clothing of Fashion-MNIST class k is
+    stored under index k + 1, whose name in VOC_CLASSES is another object's
+    (see VOC_STANDIN_CLASSES); only the horse (13) matches. Image i of a
+    split depends only on (seed, split, i): the same arguments write the
+    same bytes, and a smaller num_examples writes the same contents for the
+    first images of a larger one (validation file names, numbered after
+    the training ids, shift).
+    """
+    photos, horse, palette = d2l._banana_photos(), _voc_horse(), _voc_palette()
+    root = os.path.join(folder, 'VOC2012')
+    for sub in ('JPEGImages', 'SegmentationClass', 'ImageSets'):
+        os.makedirs(os.path.join(root, sub))
+    os.makedirs(os.path.join(root, 'ImageSets', 'Segmentation'))
+    start = 0
+    for split, (name, source, n) in enumerate(zip(
+            ('train', 'val'), ('train', 'test'), num_examples)):
+        clothes = d2l.read_fashion_mnist(source)
+        ids = [f'standin_{start + i:06d}' for i in range(n)]
+        for i, id_ in enumerate(ids):
+            rng = onp.random.default_rng([seed, split, i])
+            pixels, _, instances, classes = _voc_standin_example(
+                rng, photos, clothes, horse)
+            labels = onp.array(classes, onp.uint8)[instances]
+            labels[_void_border(instances)] = 255
+            d2l.plt.imsave(os.path.join(root, 'JPEGImages', id_ + '.jpg'),
+                           pixels, format='jpeg', pil_kwargs={'quality': 90})
+            _write_palette_png(os.path.join(
+                root, 'SegmentationClass', id_ + '.png'), labels, palette)
+        with open(os.path.join(root, 'ImageSets', 'Segmentation', name + '.txt'),
+                  'w', newline='\n') as f:
+            f.write(''.join(id_ + '\n' for id_ in ids))
+        start += n
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 14)
+def _voc_complete(voc_dir):
+    """True if both split lists of the VOC folder `voc_dir` exist and every
+    image and label they name is on disk."""
+    for split in ('train', 'val'):
+        path = os.path.join(voc_dir, 'ImageSets', 'Segmentation', split + '.txt')
+        if not os.path.isfile(path):
+            return False
+        with open(path) as f:
+            ids = f.read().split()
+        if not ids or not all(
+                os.path.isfile(os.path.join(voc_dir, 'JPEGImages', i + '.jpg'))
+                and os.path.isfile(os.path.join(voc_dir, 'SegmentationClass',
+                                                i + '.png')) for i in ids):
+            return False
+    return True
+
+_voc_folders = {}  # (data cache, mirror) -> folder, to announce it once
+
+def _voc_folder():
+    """The folder VOCdevkit/VOC2012 of the real data, unpacked, or else of
+    the stand-in of d2l.voc_standin, built on first use (and built again
+    if files are missing)."""
+    key = (d2l.data_dir(), os.environ.get('D2L_DATA_MIRROR'))
+    if key in _voc_folders and _voc_complete(_voc_folders[key]):
+        return _voc_folders[key]
+    unpacked = os.path.join(d2l.data_dir(), 'VOCdevkit', 'VOC2012')
+    if _voc_complete(unpacked):  # unpacked before: do not unpack 2 GB again
+        folder = unpacked
+    else:
+        standin = os.path.join(d2l.data_dir(), 'standin', 'VOCdevkit')
+        if os.path.isdir(standin) and not _voc_complete(
+                os.path.join(standin, 'VOC2012')):
+            print(f'The VOC stand-in in {standin} is incomplete; building it again.')
+            shutil.rmtree(standin)
+        folder = os.path.join(d2l.download_extract_or_standin(
+            'voc2012', 'VOCdevkit',
+            lambda path: d2l.voc_standin(path),  # looked up when it is called
+            'a stand-in drawn by d2l.voc_standin'), 'VOC2012')
+    _voc_folders[key] = folder
+    return folder
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 17)
+def read_voc_images(voc_dir, is_train=True):
+    """Read the images and labels of VOC's segmentation training (or
+    validation) split into two lists of (h, w, 3) uint8 arrays; a label
+    holds each pixel's class as its color. A capped profile reads the first
+    examples only."""
+    split = 'train.txt' if is_train else 'val.txt'
+    with open(os.path.join(voc_dir, 'ImageSets', 'Segmentation', split)) as f:
+        ids = f.read().split()
+    ids = ids[:d2l.profile_examples(len(ids))]
+    features, labels = [], []
+    for id_ in ids:
+        features.append(image.imread(
+            os.path.join(voc_dir, 'JPEGImages', f'{id_}.jpg')))
+        labels.append(image.imread(   # the palette PNG, decoded to RGB
+            os.path.join(voc_dir, 'SegmentationClass', f'{id_}.png')))
+    return features, labels
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 22)
+# The 21 classes of VOC2012 (index 0 is the background) and the color of
+# each in the label images, class by class: row k of VOC_COLORMAP is the
+# color of VOC_CLASSES[k]
+VOC_CLASSES = ['background',                                          # 0
+               'aeroplane', 'bicycle', 'bird', 'boat', 'bottle',      # 1-5
+               'bus', 'car', 'cat', 'chair', 'cow',                   # 6-10
+               'diningtable', 'dog', 'horse', 'motorbike', 'person',  # 11-15
+               'potted plant', 'sheep', 'sofa', 'train', 'tv/monitor']  # 16-20
+
+VOC_COLORMAP = [[0, 0, 0],                                            # 0
+                [128, 0, 0], [0, 128, 0], [128, 128, 0], [0, 0, 128],
+                [128, 0, 128], [0, 128, 128], [128, 128, 128],        # 5-7
+                [64, 0, 0], [192, 0, 0], [64, 128, 0], [192, 128, 0],
+                [64, 0, 128], [192, 0, 128], [64, 128, 128],          # 12-14
+                [192, 128, 128], [0, 64, 0], [128, 64, 0], [0, 192, 0],
+                [128, 192, 0], [0, 64, 128]]                          # 19-20
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 24)
+def voc_colormap2label():
+    """A lookup table from the code (r * 256 + g) * 256 + b of an RGB color
+    to the index of the VOC class with that color (0 for other colors)."""
+    colormap2label = np.zeros(256 ** 3)
+    for i, (r, g, b) in enumerate(VOC_COLORMAP):
+        colormap2label[(r * 256 + g) * 256 + b] = i
+    return colormap2label
+
+def voc_label_indices(colormap, colormap2label):
+    """Turn an (h, w, 3) RGB label image into an (h, w) array of class
+    indices."""
+    colormap = colormap.astype(np.int32)
+    codes = (colormap[:, :, 0] * 256 + colormap[:, :, 1]) * 256 + colormap[:, :, 2]
+    return colormap2label[codes]
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 33)
+def voc_rand_crop(feature, label, height, width):
+    """Cut the same random height x width window out of an image and its
+    label."""
+    feature, rect = image.random_crop(feature, (width, height))
+    label = image.fixed_crop(label, *rect)
+    return feature, label
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 37)
+class VOCSegDataset(gluon.data.Dataset):
+    """VOC's segmentation data, randomly cropped to crop_size = (height,
+    width): (3, height, width) float32 images normalized with ImageNet's
+    channel statistics, and (height, width) class indices."""
+    def __init__(self, is_train, crop_size, voc_dir):
+        self.crop_size = crop_size
+        # ImageNet's channel means and standard deviations (values in [0, 1])
+        self.rgb_mean = np.array([0.485, 0.456, 0.406])
+        self.rgb_std = np.array([0.229, 0.224, 0.225])
+        photos, label_images = read_voc_images(voc_dir, is_train=is_train)
+        # Kept as bytes and normalized after cropping: the same numbers as
+        # normalizing first, in a quarter of the memory
+        self.features = self.filter(photos)
+        self.labels = self.filter(label_images)
+        self.colormap2label = voc_colormap2label()
+        print(f'read {len(self.features)} examples')
+
+    def filter(self, imgs):
+        """Keep the images that are at least as large as the crop."""
+        height, width = self.crop_size
+        return [img for img in imgs
+                if img.shape[0] >= height and img.shape[1] >= width]
+
+    def normalize_image(self, img):
+        scaled = img.astype('float32') / 255
+        return (scaled - self.rgb_mean) / self.rgb_std
+
+    def __getitem__(self, idx):
+        photo, label = voc_rand_crop(self.features[idx], self.labels[idx],
+                                     *self.crop_size)
+        X = self.normalize_image(photo).transpose(2, 0, 1)  # channels first
+        return X, voc_label_indices(label, self.colormap2label)
+
+    def __len__(self):
+        return len(self.features)
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 44)
+def load_data_voc(batch_size, crop_size):
+    """Return iterators over VOC's segmentation training set (shuffled) and
+    validation set, both randomly cropped to crop_size = (height, width);
+    incomplete last minibatches are dropped. Reads the real data if it can
+    be had, else its stand-in (see d2l.voc_standin)."""
+    voc_dir = _voc_folder()
+    iterators = []
+    for is_train in (True, False):
+        dataset = VOCSegDataset(is_train, crop_size, voc_dir)
+        iterators.append(gluon.data.DataLoader(
+            dataset, batch_size, shuffle=is_train, last_batch='discard',
+            num_workers=d2l.get_dataloader_workers()))
+    return tuple(iterators)
+
+# Defined in file: ./chapters/13-computer-vision/kaggle-cifar10.md (cell 4)
+d2l.DATA_HUB['cifar10_tiny'] = (d2l.DATA_URL + 'kaggle_cifar10_tiny.zip',
+                                '2068874e4b9a9f0fb07ebe0ad2b29754449ccacd')
+
+# Defined in file: ./chapters/13-computer-vision/kaggle-cifar10.md (cell 10)
+def read_csv_labels(fname):
+    """Return the `id,label` rows of a CSV file (after its header) as a dict.
+
+    The keys are the ids as strings (file names without extension), the
+    values the class names.
+    """
+    with open(fname) as f:
+        rows = f.read().splitlines()[1:]  # line 0 holds the column names
+    id_label_pairs = [row.split(',') for row in rows if row]
+    return {image_id: label for image_id, label in id_label_pairs}
+
+# Defined in file: ./chapters/13-computer-vision/kaggle-cifar10.md (cell 13)
+def copyfile(filename, target_dir):
+    """Copy the file `filename` into the folder `target_dir` (created if needed)."""
+    os.makedirs(target_dir, exist_ok=True)
+    shutil.copy(filename, target_dir)
+
+# Defined in file: ./chapters/13-computer-vision/kaggle-cifar10.md (cell 15)
+def reorg_train_valid(data_dir, labels, valid_ratio):
+    """Copy data_dir/train/* into class folders under data_dir/train_valid_test.
+
+    Every image goes to train_valid/<label>/. Of each class, the first
+    n_valid images in file-name order also go to valid/<label>/ and the rest
+    to train/<label>/, where n_valid = max(1, floor(valid_ratio * n)) and n
+    is the size of the smallest class. Previous copies of the three folders
+    are removed first. Returns n_valid.
+    """
+    smallest_class = min(collections.Counter(labels.values()).values())
+    n_valid = max(1, math.floor(smallest_class * valid_ratio))
+    target = os.path.join(data_dir, 'train_valid_test')
+    for split in ['train', 'valid', 'train_valid']:
+        shutil.rmtree(os.path.join(target, split), ignore_errors=True)
+    in_valid = collections.Counter()  # validation images per class so far
+    for file in sorted(os.listdir(os.path.join(data_dir, 'train'))):
+        label = labels[os.path.splitext(file)[0]]
+        source = os.path.join(data_dir, 'train', file)
+        copyfile(source, os.path.join(target, 'train_valid', label))
+        if in_valid[label] < n_valid:
+            in_valid[label] += 1
+            copyfile(source, os.path.join(target, 'valid', label))
+        else:
+            copyfile(source, os.path.join(target, 'train', label))
+    return n_valid
+
+# Defined in file: ./chapters/13-computer-vision/kaggle-cifar10.md (cell 17)
+def reorg_test(data_dir):
+    """Copy data_dir/test/* into data_dir/train_valid_test/test/unknown/.
+
+    The test images have no labels; the single placeholder class lets
+    ImageFolderDataset read them. Previous copies are removed first.
+    """
+    target = os.path.join(data_dir, 'train_valid_test', 'test')
+    shutil.rmtree(target, ignore_errors=True)
+    for file in sorted(os.listdir(os.path.join(data_dir, 'test'))):
+        copyfile(os.path.join(data_dir, 'test', file),
+                 os.path.join(target, 'unknown'))
+
+# Defined in file: ./chapters/13-computer-vision/kaggle-dog.md (cell 4)
+d2l.DATA_HUB['dog_tiny'] = (d2l.DATA_URL + 'kaggle_dog_tiny.zip',
+                            '0cb91d09b814ecdc07b50f31f8dcad3e81d6a86d')
+
+# Defined in file: ./chapters/13-computer-vision/kaggle-dog.md (cell 6)
+# The 120 breeds of the competition, in the order of its submission columns
+DOG_BREEDS = (
+    'affenpinscher afghan_hound african_hunting_dog airedale '
+    'american_staffordshire_terrier appenzeller australian_terrier basenji '
+    'basset beagle bedlington_terrier bernese_mountain_dog '
+    'black-and-tan_coonhound blenheim_spaniel bloodhound bluetick '
+    'border_collie border_terrier borzoi boston_bull bouvier_des_flandres '
+    'boxer brabancon_griffon briard brittany_spaniel bull_mastiff cairn '
+    'cardigan chesapeake_bay_retriever chihuahua chow clumber cocker_spaniel '
+    'collie curly-coated_retriever dandie_dinmont dhole dingo doberman '
+    'english_foxhound english_setter english_springer entlebucher eskimo_dog '
+    'flat-coated_retriever french_bulldog german_shepherd '
+    'german_short-haired_pointer giant_schnauzer golden_retriever '
+    'gordon_setter great_dane great_pyrenees greater_swiss_mountain_dog '
+    'groenendael ibizan_hound irish_setter irish_terrier irish_water_spaniel '
+    'irish_wolfhound italian_greyhound japanese_spaniel keeshond kelpie '
+    'kerry_blue_terrier komondor kuvasz labrador_retriever lakeland_terrier '
+    'leonberg lhasa malamute malinois maltese_dog mexican_hairless '
+    'miniature_pinscher miniature_poodle miniature_schnauzer newfoundland '
+    'norfolk_terrier norwegian_elkhound norwich_terrier old_english_sheepdog '
+    'otterhound papillon pekinese pembroke pomeranian pug redbone '
+    'rhodesian_ridgeback rottweiler saint_bernard saluki samoyed schipperke '
+    'scotch_terrier scottish_deerhound sealyham_terrier shetland_sheepdog '
+    'shih-tzu siberian_husky silky_terrier soft-coated_wheaten_terrier '
+    'staffordshire_bullterrier standard_poodle standard_schnauzer '
+    'sussex_spaniel tibetan_mastiff tibetan_terrier toy_poodle toy_terrier '
+    'vizsla walker_hound weimaraner welsh_springer_spaniel '
+    'west_highland_white_terrier whippet wire-haired_fox_terrier '
+    'yorkshire_terrier').split()
+
+def _balanced_kmeans(X, k, rng, num_iters=20):
+    """Split the rows of X into k groups of (nearly) equal size.
+
+    Lloyd's k-means with a capacity: in every round the (row, center) pairs
+    are taken in order of increasing distance, and a row joins the nearest
+    center that is not yet full. Groups are numbered by the mean of their
+    center (the darkest first). Deterministic for a seeded `rng`.
+    """
+    centers = X[rng.choice(len(X), k, replace=False)].copy()
+    capacity = onp.full(k, len(X) // k)
+    capacity[:len(X) % k] += 1  # the first centers take one row more
+    group = None
+    for _ in range(num_iters):
+        dist = ((X ** 2).sum(1)[:, None] - 2 * X @ centers.T
+                + (centers ** 2).sum(1)[None, :])
+        new_group, size = onp.full(len(X), -1), onp.zeros(k, int)
+        for pair in onp.argsort(dist, axis=None, kind='stable'):
+            row, center = divmod(int(pair), k)
+            if new_group[row] < 0 and size[center] < capacity[center]:
+                new_group[row] = center
+                size[center] += 1
+        if group is not None and (new_group == group).all():
+            break
+        group = new_group
+        centers = onp.stack([X[group == j].mean(0) for j in range(k)])
+    rank = onp.empty(k, int)
+    rank[onp.argsort(centers.mean(1), kind='stable')] = onp.arange(k)
+    return rank[group]
+
+def dog_standin_breeds(groups_per_garment=12, seed=0):
+    """Breed index (0..119) of every image of Fashion-MNIST's test split.
+
+    The images of garment c form the breeds c * 12 ... c * 12 + 11: twelve
+    groups of look-alikes found by _balanced_kmeans on their pixels.
+    """
+    rng = onp.random.RandomState(seed)
+    images, labels = d2l.read_fashion_mnist('test')
+    breeds = onp.empty(len(labels), int)
+    for garment in range(10):
+        idx = onp.flatnonzero(labels == garment)
+        X = images[idx].reshape(len(idx), -1).astype('float64') / 255
+        breeds[idx] = (garment * groups_per_garment
+                       + _balanced_kmeans(X, groups_per_garment, rng))
+    return breeds
+
+def dog_standin(folder, seed=0, num_train=1000, num_test=10):
+    """Write a stand-in for kaggle_dog_tiny.zip's folder into `folder`.
+
+    The competition's layout: train/<id>.jpg and test/<id>.jpg, labels.csv
+    (columns id,breed; here sorted by id) and sample_submission.csv (a column id
+    and one column per breed of DOG_BREEDS, every probability 1/120, one row
+    per test image). The images are Fashion-MNIST test images; breed b is
+    the group dog_standin_breeds() numbers b, named DOG_BREEDS[b]. Every
+    breed gets num_train // 120 training images, randomly chosen breeds one
+    more; the test images come from the remaining ones. Each picture is
+    stored in color (three equal channels) at a random height and width
+    between 48 and 96 pixels. Ids are random 32-digit hexadecimal numbers.
+    The same files, byte for byte, for the same arguments.
+    """
+    rng = onp.random.RandomState(seed)
+    images, _ = d2l.read_fashion_mnist('test')
+    breeds = dog_standin_breeds()
+    num_breeds = len(DOG_BREEDS)
+    counts = onp.full(num_breeds, num_train // num_breeds)
+    counts[rng.choice(num_breeds, num_train % num_breeds, replace=False)] += 1
+    train_idx, unused = [], []
+    for breed in range(num_breeds):
+        members = rng.permutation(onp.flatnonzero(breeds == breed))
+        train_idx.extend(members[:counts[breed]])
+        unused.extend(members[counts[breed]:])
+    test_idx = rng.choice(unused, num_test, replace=False)
+    ids = {}
+    for i in list(train_idx) + list(test_idx):
+        ids[int(i)] = ''.join(rng.choice(list('0123456789abcdef'), 32))
+    assert len(set(ids.values())) == len(ids), 'two images got the same id'
+    for split, chosen in (('train', train_idx), ('test', test_idx)):
+        os.makedirs(os.path.join(folder, split))
+        for i in chosen:
+            height, width = (int(side) for side in rng.randint(48, 97, size=2))
+            rgb = onp.repeat(images[i][:, :, None], 3, axis=2)
+            rgb = image.imresize(np.array(rgb), width, height, interp=1)
+            d2l.plt.imsave(os.path.join(folder, split, ids[int(i)] + '.jpg'),
+                           rgb.asnumpy(), pil_kwargs={'quality': 90})
+    with open(os.path.join(folder, 'labels.csv'), 'w') as f:
+        f.write('id,breed\n')
+        for line in sorted(f'{ids[int(i)]},{DOG_BREEDS[breeds[i]]}\n'
+                           for i in train_idx):
+            f.write(line)
+    with open(os.path.join(folder, 'sample_submission.csv'), 'w') as f:
+        f.write(','.join(['id'] + DOG_BREEDS) + '\n')
+        uniform = ','.join([str(1 / num_breeds)] * num_breeds)
+        for test_id in sorted(ids[int(i)] for i in test_idx):
+            f.write(f'{test_id},{uniform}\n')
 
 # Defined in file: ./chapters/14-natural-language-processing-pretraining/word-embedding-dataset.md (cell 4)
 d2l.DATA_HUB['ptb'] = (d2l.DATA_URL + 'ptb.zip', '319d85e578af0cdc590547f26231e4e31cdf1e42')
