@@ -9,18 +9,8 @@ import os
 import numpy as onp
 import pytest
 from d2l import mxnet as d2l
+from file_tree import read_tree
 from mxnet import image
-
-
-def _tree(folder):
-    """{relative path: bytes} of every file under `folder`."""
-    files = {}
-    for here, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(here, name)
-            with open(path, 'rb') as f:
-                files[os.path.relpath(path, folder)] = f.read()
-    return files
 
 
 @pytest.fixture(scope='module')
@@ -89,11 +79,11 @@ def test_layout_and_counts(standin):
 
 def test_deterministic(standin, tmp_path):
     d2l.dog_standin(str(tmp_path / 'again'))
-    assert _tree(str(tmp_path / 'again')) == _tree(standin)
+    assert read_tree(str(tmp_path / 'again')) == read_tree(standin)
     d2l.dog_standin(str(tmp_path / 'other'), seed=1, num_train=240, num_test=5)
-    other = _tree(str(tmp_path / 'other'))
+    other = read_tree(str(tmp_path / 'other'))
     assert len(other) == 240 + 5 + 2
-    assert not {k for k in other if k.endswith('.jpg')} & set(_tree(standin))
+    assert not {k for k in other if k.endswith('.jpg')} & set(read_tree(standin))
 
 
 def test_fine_grained_and_learnable(standin):

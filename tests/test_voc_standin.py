@@ -10,21 +10,11 @@ import os
 import numpy as onp
 import pytest
 from d2l import mxnet as d2l
+from file_tree import read_tree
 from mxnet import image
 
 SMALL = (12, 6)
 SHA1 = '4e443f8a2eca6b1dac8a6c57641b67dd40621a49'
-
-
-def _tree(folder):
-    """{relative path: bytes} of every file under `folder`."""
-    files = {}
-    for here, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(here, name)
-            with open(path, 'rb') as f:
-                files[os.path.relpath(path, folder)] = f.read()
-    return files
 
 
 def _ids(voc_dir, split):
@@ -97,11 +87,11 @@ def test_deterministic_and_prefix_stable(small, tmp_path):
     d2l.voc_standin(str(tmp_path / 'b'), num_examples=SMALL)
     d2l.voc_standin(str(tmp_path / 'c'), seed=1, num_examples=SMALL)
     d2l.voc_standin(str(tmp_path / 'd'), num_examples=(5, 2))
-    a = _tree(os.path.dirname(small))
-    assert a == _tree(tmp_path / 'b')                        # same seed, same bytes
+    a = read_tree(os.path.dirname(small))
+    assert a == read_tree(tmp_path / 'b')                        # same seed, same bytes
     name = 'VOC2012/JPEGImages/standin_000000.jpg'
-    assert a[name] != _tree(tmp_path / 'c')[name]
-    d = _tree(tmp_path / 'd')
+    assert a[name] != read_tree(tmp_path / 'c')[name]
+    d = read_tree(tmp_path / 'd')
     # fewer training images: the first files (the ids of val shift with the
     # number of training images, the images themselves do not)
     assert all(a[k] == v for k, v in d.items() if 'ImageSets' not in k
