@@ -155,3 +155,178 @@ def test_default_build_sizes_and_load_data_snli(tmp_path, monkeypatch):
     assert 200 < len(vocab) < 1000 and vocab.idx_to_token[:2] == ['<unk>', '<pad>']
     (premises, hypotheses), labels = next(iter(train_iter))
     assert premises.shape == hypotheses.shape == (128, 50) and labels.shape == (128,)
+
+
+# The rules fixed after review (section 15.4, "What a Model Can Learn from the
+# Stand-In"). Each test checks the rule on hand-made scenes and on a generated
+# training file large enough to contain every kind of pair, and, where the kind
+# is still generated, that it occurs with its new label, so that no test passes
+# because the pairs have vanished.
+
+NOUNS = {form: concept for concept, (forms, _, _) in d2l._SNLI_NOUNS.items()
+         for pair in forms for form in pair}
+YOUNG = {'child', 'boy', 'girl', 'puppy'}
+
+
+@pytest.fixture(scope='module')
+def medium(tmp_path_factory):
+    folder = _build(tmp_path_factory.mktemp('snli') / 'snli_1.0',
+                    num_premises=(3000, 10, 10))
+    return [(row[5], row[6], row[0]) for row in _rows(folder, 'train')[1:]
+            if row[0] != '-']
+
+
+def _subject(sentence):
+    """The concept and count of a sentence's subject: ('man', 3), ('dog', 1)."""
+    words = sentence.rstrip('.').lower().split()
+    if words[0] == 'there':
+        words = words[2:]
+    if words[0] == 'someone':
+        return 'person', 1
+    count = {'a': 1, 'an': 1, 'two': 2, 'three': 3, 'the': 'the'}.get(words[0], 'many')
+    if words[:3] == ['a', 'group', 'of']:
+        count = 'many'
+    noun = next(w for w in words if w in NOUNS)
+    return NOUNS[noun], count
+
+
+def _scene(**kwargs):
+    scene = dict(concept='man', kind='human', count=1, action='sleeping',
+                 adj=None, wear=None, fur=None, place=None, purpose=None)
+    return dict(scene, **kwargs)
+
+
+WATER = ('in a lake', 'in a river', 'in the ocean', 'in a pool', 'in the water')
+
+
+def test_a_premise_without_a_place_does_not_leave_impossible_places_open(medium):
+    rel = d2l._snli_place_rel
+    cats = _scene(concept='cat', kind='animal', count=2, adj='dirty')
+    assert rel(cats, 'lake') == 'C' and rel(cats, 'in the water') == 'C'
+    assert rel(cats, 'park') == 'N'  # sleeping in a park: open
+    assert rel(_scene(action='swimming'), 'library') == 'C'
+    assert rel(_scene(action='swimming'), 'in the water') == 'E'
+    assert rel(_scene(action='running'), 'lake') == 'N'  # one can run through water
+    assert rel(_scene(action='playing baseball', place='inside'), 'library') == 'C'
+    assert rel(_scene(concept='horse', kind='animal', action='drinking water'),
+               'library') == 'C'
+    # "Two dirty cats are sleeping." / "Two dirty cats are resting in a lake."
+    assert d2l._snli_combine([d2l._snli_action_rel('sleeping', 'resting'),
+                              rel(cats, 'lake')]) == 'C'
+    dry = {a for a, v in d2l._SNLI_ACTIONS.items() if v[1] in ('sit', 'lie', 'sleep')}
+    found = 0
+    for premise, hypothesis, label in medium:
+        action = next((a for a in dry if a in premise), None)
+        if (action and not any(p in premise for _, (p, _) in d2l._SNLI_PLACES.items())
+                and any(w in hypothesis for w in WATER) and ' not ' not in hypothesis):
+            assert label == 'contradiction', (premise, hypothesis, label)
+            found += 1
+    assert found > 0
+
+
+def test_children_and_puppies_are_young(medium):
+    for concept in YOUNG:
+        assert d2l._snli_adj_rel(_scene(concept=concept), 'old') == 'C'
+        assert d2l._snli_adj_rel(_scene(concept=concept), 'young') == 'E'
+    assert d2l._snli_adj_rel(_scene(concept='man'), 'old') == 'N'
+    found = collections.Counter()
+    for premise, hypothesis, label in medium:
+        if _subject(premise)[0] in YOUNG and 'old' in hypothesis.split():
+            negated = ' not ' in hypothesis
+            assert label == ('entailment' if negated else 'contradiction'), (
+                premise, hypothesis, label)
+            found[label] += 1
+        assert not ('old' in premise.split() and _subject(premise)[0] in YOUNG)
+    assert found['contradiction'] > 0
+
+
+def test_an_animal_that_swims_is_wet(medium):
+    assert d2l._snli_adj_rel(_scene(action='swimming'), 'wet') == 'E'
+    assert d2l._snli_adj_rel(_scene(action='swimming'), 'dry') == 'C'
+    assert d2l._snli_place_rel(_scene(adj='dry', action='running'), 'in the water') == 'C'
+    found = 0
+    for premise, hypothesis, label in medium:
+        assert not ('swimming' in premise and 'dry' in premise.split())
+        if 'swimming' in premise and 'dry' in hypothesis.split() and ' not ' not in hypothesis:
+            assert label == 'contradiction', (premise, hypothesis, label)
+            found += 1
+    assert found > 0
+
+
+def test_only_people_run_to_catch_a_bus(medium):
+    assert 'to catch a bus' not in d2l._snli_purposes('running', 'dog')
+    assert 'to get a treat' in d2l._snli_purposes('running', 'dog')
+    assert 'to catch a bus' in d2l._snli_purposes('running', 'man')
+    found = 0
+    for premise, hypothesis, _ in medium:
+        for sentence in (premise, hypothesis):
+            if 'to catch a bus' in sentence:
+                assert d2l._SNLI_NOUNS[_subject(sentence)[0]][1] == 'human', sentence
+                found += 1
+    assert found > 0
+
+
+def test_snow_lies_on_other_outdoor_places():
+    snow = _scene(action='running', place='snow')
+    assert d2l._snli_place_rel(snow, 'forest') == 'N'
+    assert d2l._snli_place_rel(_scene(action='running', place='forest'), 'snow') == 'N'
+    assert d2l._snli_place_rel(snow, 'desert') == 'C'
+    assert d2l._snli_place_rel(snow, 'kitchen') == 'C'
+    assert d2l._snli_place_rel(snow, 'beach') is None  # people would disagree
+
+
+def test_one_can_sleep_sitting_and_sit_asleep(medium):
+    rel = d2l._snli_action_rel
+    assert rel('sleeping', 'sitting on a chair') == 'N'
+    assert rel('sitting at a table', 'sleeping') == 'N'
+    assert rel('sleeping', 'sitting') == 'N' and rel('sleeping', 'lying down') == 'N'
+    assert rel('sitting on a chair', 'awake') == 'N'
+    assert rel('sitting on a chair', 'asleep') == 'N'
+    assert rel('playing cards', 'sleeping') == 'C'  # a game needs a player awake
+    assert rel('playing cards', 'awake') == 'E' and rel('standing', 'awake') == 'E'
+    found = 0
+    for premise, hypothesis, label in medium:
+        if ('sitting on a chair' in premise or 'sitting at a table' in premise) and (
+                hypothesis.endswith(' awake.') and ' not ' not in hypothesis):
+            assert label != 'entailment', (premise, hypothesis, label)
+            found += 1
+    assert found > 0
+
+
+def test_two_activities_at_once_are_left_undecided(medium):
+    rel = d2l._snli_action_rel
+    assert rel('reading a newspaper', 'cooking dinner') is None
+    assert rel('cooking dinner', 'reading a book') is None
+    assert rel('reading a book', 'sitting on a chair') == 'N'  # a posture: open
+    assert rel('playing the piano', 'lying on a bed') == 'C'
+    assert rel('lying on a bed', 'playing the piano') == 'C'
+    busy = d2l._SNLI_BUSY
+    activities = {a for a, v in d2l._SNLI_ACTIONS.items() if v[1] is None}
+    for premise, hypothesis, label in medium:
+        for a, b in ((premise, hypothesis), (hypothesis, premise)):
+            if any(x in a for x in activities) and any(x in b for x in busy):
+                assert label == 'contradiction', (premise, hypothesis, label)
+
+
+def test_numbers_one_of_many_is_entailed_more_is_contradicted(medium):
+    found = collections.Counter()
+    for premise, hypothesis, label in medium:
+        (p_concept, p_count), (h_concept, h_count) = _subject(premise), _subject(hypothesis)
+        general = h_concept in d2l._snli_ancestors(p_concept)
+        # "Three men" / "Two men": people read numbers either way, so no such pair
+        assert not (p_count == 3 and h_count == 2), (premise, hypothesis)
+        assert not (p_count != 1 and h_count == 1 and ' not ' in hypothesis), (
+            premise, hypothesis)  # "Someone is not running" may be a passer-by
+        p_subject, _, p_rest = premise.partition(' are ')
+        h_subject, _, h_rest = hypothesis.partition(' is ')
+        if (p_count != 1 and h_count == 1 and general and p_rest
+                and h_rest == p_rest and len(h_subject.split()) == 2):
+            assert label == 'entailment', (premise, hypothesis, label)  # "A man" of three
+            found['one of many'] += 1
+        p_subject, _, p_rest = premise.partition(' is ')
+        h_subject, _, h_rest = hypothesis.partition(' are ')
+        if (p_count == 1 and h_count in (2, 3) and general and p_rest
+                and h_rest == p_rest and len(h_subject.split()) == 2):
+            assert label == 'contradiction', (premise, hypothesis, label)  # more than shown
+            found['more'] += 1
+    assert found['one of many'] > 0 and found['more'] > 0
