@@ -214,7 +214,8 @@ def _counting_build(calls, text=' a . b . \n'):
     return build
 
 
-@pytest.mark.parametrize('damage', ['truncate', 'delete', 'add', 'manifest'])
+@pytest.mark.parametrize('damage', ['truncate', 'delete', 'add', 'manifest',
+                                    'manifest-line'])
 def test_a_damaged_standin_is_built_again(tmp_path, monkeypatch, capsys, damage):
     _no_wikitext(monkeypatch, tmp_path / 'cache')
     calls = []
@@ -228,8 +229,13 @@ def test_a_damaged_standin_is_built_again(tmp_path, monkeypatch, capsys, damage)
         os.remove(os.path.join(folder, 'sub', 'more.txt'))
     elif damage == 'add':
         open(os.path.join(folder, 'stray.txt'), 'w').close()
-    else:
+    elif damage == 'manifest':
         os.remove(os.path.join(folder, '.d2l-standin.sha1'))
+    else:  # a manifest cut short inside a checksum
+        manifest = os.path.join(folder, '.d2l-standin.sha1')
+        text = open(manifest).read()
+        with open(manifest, 'w') as f:
+            f.write(text[:text.index('\n') + 11])
     capsys.readouterr()
     again = d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', build)
     assert again == folder and len(calls) == 2
@@ -264,9 +270,6 @@ def test_the_generator_digest_follows_code_not_docstrings():
         return namespace['g']
     assert d2l._code_digest(make('one', 2)) == d2l._code_digest(make('two', 2))
     assert d2l._code_digest(make('one', 2)) != d2l._code_digest(make('one', 3))
-    # A library helper the generator calls is part of it.
-    assert d2l._code_digest(d2l.hotdog_standin) != d2l._code_digest(
-        lambda folder: d2l.hotdog_standin(folder))
     import functools
     assert (d2l._code_digest(functools.partial(d2l.snli_standin, seed=0))
             != d2l._code_digest(functools.partial(d2l.snli_standin, seed=1)))
@@ -412,7 +415,7 @@ def test_bananas_are_read_from_the_standin_which_is_announced_once(tmp_path, mon
     assert 'stand-in' not in capsys.readouterr().out   # said once only
 
 
-def test_a_damaged_standin_is_built_again(tmp_path, monkeypatch, capsys):
+def test_a_damaged_banana_standin_is_built_again(tmp_path, monkeypatch, capsys):
     _no_bananas(monkeypatch, tmp_path / 'cache')
     folder = tmp_path / 'cache' / 'standin' / 'banana-detection'
     d2l.read_data_bananas()
@@ -437,7 +440,8 @@ def test_a_killed_standin_build_does_not_survive(tmp_path, monkeypatch):
         (partial / 'bananas_train' / 'images').mkdir(parents=True)
         (partial / 'bananas_train' / 'images' / '0.png').write_bytes(b'\x89PNG half')
     two_hours_ago = time.time() - 7200
-    os.utime(old, (two_hours_ago, two_hours_ago))
+    for path in [old, *old.rglob('*')]:  # nothing written there for two hours
+        os.utime(path, (two_hours_ago, two_hours_ago))
     images, _ = d2l.read_data_bananas()
     assert len(images) == 6
     # The old leftover is gone; a recent one may belong to a build still running.
@@ -544,3 +548,65 @@ def test_a_pages_copy_of_a_generator_has_the_librarys_digest():
     changed = {'random': __import__('random')}
     exec(body.replace('i % 7', 'i % 5'), changed)
     assert d2l._code_digest(changed['g']) != d2l._code_digest(cell['g'])
+
+
+def test_the_generator_digest_follows_helpers_defaults_closures_and_constants(monkeypatch):
+    calls_helper = lambda folder: d2l.hotdog_standin(folder)
+    before = d2l._code_digest(calls_helper)
+    monkeypatch.setattr(d2l, 'hotdog_standin', lambda folder, n=2: folder * n)
+    assert d2l._code_digest(calls_helper) != before  # the helper it calls counts
+
+    def make(source, **namespace):
+        exec(source, namespace)
+        return namespace['g']
+    plain = 'def g(folder, n=2):\n    return [folder, 0, 1][n - 1]\n'
+    assert (d2l._code_digest(make(plain))
+            != d2l._code_digest(make(plain.replace('n=2', 'n=3'))))
+    # Which of its constants an instruction loads (0 and 1 are both there).
+    assert (d2l._code_digest(make('def g(x):\n    return [x, 0, 1][0]\n'))
+            != d2l._code_digest(make('def g(x):\n    return [x, 0, 1][1]\n')))
+    # Values a lambda closes over, as in `lambda path: build(path, num_examples=small)`.
+    def closing(small):
+        return lambda folder: d2l.banana_standin(folder, num_examples=small)
+    assert d2l._code_digest(closing((6, 2))) == d2l._code_digest(closing((6, 2)))
+    assert d2l._code_digest(closing((6, 2))) != d2l._code_digest(closing((8, 2)))
+    # Sets are written in a fixed order, arrays by their contents.
+    assert d2l._canonical_repr({'b', 'a'}) == d2l._canonical_repr({'a', 'b'})
+    assert (d2l._canonical_repr(onp.arange(3))
+            != d2l._canonical_repr(onp.arange(3) + 1))
+
+
+def test_the_library_and_its_pages_copy_of_a_recursive_function_agree():
+    body = ('def snli_standin(folder, depth=2):\n'
+            '    return folder if depth == 0 else snli_standin(folder, depth - 1)\n')
+    cell = {}
+    exec(body, cell)
+    own = d2l.snli_standin
+    try:
+        module = {}
+        exec(body, module)
+        d2l.snli_standin = module['snli_standin']  # as if the library held it
+        assert d2l._code_digest(cell['snli_standin']) == d2l._code_digest(d2l.snli_standin)
+    finally:
+        d2l.snli_standin = own
+
+
+def test_leftovers_of_killed_builds_are_cleared_on_the_next_call(tmp_path, monkeypatch):
+    _no_wikitext(monkeypatch, tmp_path / 'cache')
+    build = _counting_build([])
+    d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', build)  # intact now
+    parent = tmp_path / 'cache' / 'standin'
+    old, recent = parent / '.partial-wikitext-2-old', parent / '.stale-wikitext-2-now'
+    for leftover in (old, recent):
+        (leftover / 'sub').mkdir(parents=True)
+        (leftover / 'sub' / 'wiki.train.tokens').write_text(' half')
+    two_hours_ago = time.time() - 7200
+    for path in (old / 'sub' / 'wiki.train.tokens', old / 'sub', old):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', build)
+    # The old one is gone; the recent one may belong to a build still running.
+    assert sorted(os.listdir(parent)) == ['.stale-wikitext-2-now', 'wikitext-2']
+    # A long build that still writes files is not taken for a killed one.
+    os.utime(recent, (two_hours_ago, two_hours_ago))
+    d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', build)
+    assert recent.exists()

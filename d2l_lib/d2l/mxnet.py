@@ -2495,18 +2495,11 @@ def banana_standin(folder, seed=0, num_examples=(1000, 100)):
 def _bananas_folder():
     """The folder of the banana detection data: the real archive, unpacked,
     or else the stand-in of d2l.banana_standin (built on first use, and
-    again if its files were damaged). A cached archive that fails its
-    checksum is deleted."""
-    folder = d2l.download_extract_or_standin(
+    again if its files were damaged)."""
+    return d2l.download_extract_or_standin(
         'banana-detection', 'banana-detection',
         lambda path: d2l.banana_standin(path),  # looked up when it is called
         'a stand-in drawn by d2l.banana_standin')
-    standin = os.path.join(d2l.data_dir(), 'standin', 'banana-detection')
-    archive = os.path.join(d2l.data_dir(), 'banana-detection.zip')
-    if (folder == standin and os.path.isfile(archive) and d2l.sha1_of(archive)
-            != d2l.DATA_HUB['banana-detection'][1]):
-        os.remove(archive)  # a cut-off or wrong download: never use it
-    return folder
 
 # Defined in file: ./chapters/13-computer-vision/object-detection-dataset.md (cell 18)
 def read_data_bananas(is_train=True):
@@ -3479,40 +3472,46 @@ def download_extract_or_standin(name, folder, build, description='a stand-in'):
     deterministic. A manifest written with the stand-in records the SHA-1
     of every file and a digest of the code of `build`; a stand-in whose
     files no longer match, or that an older version of `build` wrote, is
-    built again, and leftovers of builds that were killed over an hour ago
-    are cleared away. `description` names the stand-in in the message
-    printed the first time a process uses it; once a process has fallen
-    back on a stand-in, it does not try the download again unless the
-    mirror or the DATA_HUB entry changes.
+    built again. A cached archive that failed its checksum is deleted, and
+    so are the leftovers of builds that were killed. `description` names
+    the stand-in in the message printed the first time a process uses it.
+    Once a process has fallen back on a stand-in, it looks for the real
+    data again only if an archive appears in the cache or the mirror or
+    the DATA_HUB entry changes.
     """
     target = os.path.join(d2l.data_dir(), 'standin', folder)
+    archive = os.path.join(d2l.data_dir(), d2l.DATA_HUB[name][0].split('/')[-1])
     # Where the real data would come from; if that changes, try again.
-    source = (target, os.environ.get('D2L_DATA_MIRROR'), d2l.DATA_HUB.get(name))
+    source = (target, os.environ.get('D2L_DATA_MIRROR'), d2l.DATA_HUB[name])
     reason = _standins_in_use.get(source)
-    if reason is None:
+    if reason is None or os.path.exists(archive):
         try:
             return d2l.download_extract(name, folder)
         except RuntimeError as err:
             reason = err.__cause__ or err
+        if os.path.exists(archive):  # it failed its checksum: never keep it
+            os.remove(archive)
+    parent = os.path.dirname(target)
+    _clear_killed_builds(parent, folder)
     generator = _code_digest(build)
     problem = _standin_problem(target, generator)
     if problem is not None:
-        _clear_killed_builds(os.path.dirname(target), folder)
         if os.path.isdir(target):
             print(f'The cached stand-in {target} {problem}; building it again.')
-            stale = tempfile.mkdtemp(prefix=f'.stale-{folder}-',
-                                     dir=os.path.dirname(target))
-            os.rename(target, os.path.join(stale, folder))
+            stale = tempfile.mkdtemp(prefix=f'.stale-{folder}-', dir=parent)
+            try:
+                os.rename(target, os.path.join(stale, folder))
+            except FileNotFoundError:  # another process moved it first
+                pass
             shutil.rmtree(stale, ignore_errors=True)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        partial = tempfile.mkdtemp(prefix=f'.partial-{folder}-',
-                                   dir=os.path.dirname(target))
+        os.makedirs(parent, exist_ok=True)
+        partial = tempfile.mkdtemp(prefix=f'.partial-{folder}-', dir=parent)
         try:
             build(partial)
             _write_standin_manifest(partial, generator)
             try:
                 os.rename(partial, target)
-            except OSError:  # someone else finished first: use theirs
+            except OSError:  # another process finished first: use theirs
                 if not os.path.isdir(target):
                     raise
         finally:
@@ -3526,13 +3525,25 @@ def download_extract_or_standin(name, folder, build, description='a stand-in'):
 _standins_in_use = {}  # (stand-in folder, mirror, DATA_HUB entry) -> why not real
 
 def _clear_killed_builds(parent, folder):
-    """Remove temporary folders of `folder` left in `parent` by builds that
-    were killed; an hour's age tells them from a build still running."""
+    """Remove the temporary folders that builds of `folder` left in `parent`
+    when they were killed: those in which nothing was written for an hour
+    (a build that is still running writes far more often)."""
     for name in os.listdir(parent) if os.path.isdir(parent) else []:
         path = os.path.join(parent, name)
         if (name.startswith((f'.partial-{folder}-', f'.stale-{folder}-'))
-                and time.time() - os.path.getmtime(path) > 3600):
+                and time.time() - _last_write(path) > 3600):
             shutil.rmtree(path, ignore_errors=True)
+
+def _last_write(folder):
+    """The latest modification time of `folder` and of anything below it."""
+    latest = os.path.getmtime(folder)
+    for root, dirs, files in os.walk(folder):
+        for entry in dirs + files:
+            try:
+                latest = max(latest, os.path.getmtime(os.path.join(root, entry)))
+            except OSError:  # removed while we look
+                pass
+    return latest
 
 # Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 8)
 _STANDIN_MANIFEST = '.d2l-standin.sha1'
@@ -3562,28 +3573,40 @@ def _standin_problem(folder, generator):
     try:
         with open(os.path.join(folder, _STANDIN_MANIFEST)) as f:
             head, *entries = f.read().splitlines()
-    except (OSError, ValueError):  # no manifest, or an empty one
+        expected = dict(reversed(e.split('  ', 1)) for e in entries)
+    except FileNotFoundError:
         return 'has no manifest'
+    except (OSError, ValueError):  # empty, or a line without its checksum
+        return 'has a damaged manifest'
     if head != f'generator {generator}':
         return 'was made by another version of its generator'
-    expected = dict(reversed(e.split('  ', 1)) for e in entries)
     if sorted(expected) != _standin_files(folder):
         return 'has missing or extra files'
     for rel, sha1 in expected.items():
-        if d2l.sha1_of(os.path.join(folder, rel)) != sha1:
-            return f'has a damaged file ({rel})'
+        try:
+            if d2l.sha1_of(os.path.join(folder, rel)) != sha1:
+                return f'has a damaged file ({rel})'
+        except OSError:  # another process is replacing it
+            return f'could not be read ({rel})'
     return None
 
 def _code_digest(fn):
-    """SHA-1 of what a function computes: its bytecode and constants, and,
-    followed recursively, the library functions it calls and the library
-    constants (names in capitals) it reads; docstrings, and lower-case
-    module state such as caches, are left out. Editing the generator, a
-    helper it calls or a table it reads changes the digest. Names are looked
-    up in the library only, so a page's copy of a saved function has the
-    library's digest."""
+    """SHA-1 of what a function computes: its bytecode and constants, its
+    default arguments, the functions and fixed settings it closes over
+    (not state such as a list it appends to), and, followed
+    recursively, the library functions it calls and the library constants
+    (names in capitals) it reads; docstrings, and lower-case module state
+    such as caches, are left out. Editing the generator, a helper it calls
+    or a table it reads changes the digest. Names are looked up in the
+    library only, so a page's copy of a saved function has the library's
+    digest."""
     digest, seen = hashlib.sha1(), set()
     library = vars(d2l)
+    # A copy's references to its own name find the library's function,
+    # which must not then count as one more function it calls.
+    own = library.get(getattr(fn, '__name__', None))
+    if own is not fn:
+        seen.add(id(own))
 
     def add_function(f):
         if id(f) in seen:
@@ -3594,6 +3617,16 @@ def _code_digest(fn):
             digest.update(_canonical_repr((f.args, f.keywords)).encode())
         elif hasattr(f, '__code__'):
             add_code(f.__code__, f.__doc__)
+            digest.update(_canonical_repr((f.__defaults__, f.__kwdefaults__)).encode())
+            for cell in f.__closure__ or ():
+                try:
+                    value = cell.cell_contents
+                except ValueError:  # a cell not filled yet
+                    continue
+                if callable(value):
+                    add_function(value)
+                elif _is_setting(value):  # not state such as a growing list
+                    digest.update(_canonical_repr(value).encode())
 
     def add_code(code, doc):
         digest.update(_instructions_text(code).encode())
@@ -3612,6 +3645,13 @@ def _code_digest(fn):
 
     add_function(fn)
     return digest.hexdigest()
+
+def _is_setting(value):
+    """True for values that cannot change: numbers, strings, and tuples and
+    frozensets of them."""
+    if isinstance(value, (tuple, frozenset)):
+        return all(map(_is_setting, value))
+    return value is None or isinstance(value, (bool, int, float, complex, str, bytes))
 
 def _instructions_text(code):
     """The instructions of `code`, written so that they do not depend on
@@ -3632,8 +3672,8 @@ def _instructions_text(code):
     for i in found:
         if i.opcode in dis.hasjrel or i.opcode in dis.hasjabs:
             argument = f'->{position[i.argval]}'
-        elif i.opcode in dis.hasconst:  # constants are digested on their own
-            argument = ''
+        elif i.opcode in dis.hasconst:  # which constant; their values are
+            argument = str(i.arg)         # digested on their own
         else:
             argument = '' if i.argval is None else str(i.argval)
         words.append(f'{"LOAD_ATTR" if i.opname == "LOAD_METHOD" else i.opname}'
@@ -3642,7 +3682,10 @@ def _instructions_text(code):
 
 def _canonical_repr(value):
     """repr() with the elements of sets sorted, so that it is the same in
-    every process (string hashes, and with them set order, vary)."""
+    every process (string hashes, and with them set order, vary). NumPy
+    arrays are written as a checksum of their contents; other objects that
+    are not numbers, strings, containers or patterns are named by their
+    type, since their repr may hold a memory address."""
     if isinstance(value, (set, frozenset)):
         return '{' + ', '.join(sorted(map(_canonical_repr, value))) + '}'
     if isinstance(value, dict):
@@ -3650,7 +3693,15 @@ def _canonical_repr(value):
                                for k, v in value.items()) + '}'
     if isinstance(value, (list, tuple)):
         return type(value).__name__ + '(' + ', '.join(map(_canonical_repr, value)) + ')'
-    return repr(value)
+    if value is None or value is Ellipsis or isinstance(
+            value, (bool, int, float, complex, str, bytes, slice)):
+        return repr(value)
+    if isinstance(value, onp.ndarray):
+        data = hashlib.sha1(onp.ascontiguousarray(value).tobytes()).hexdigest()
+        return f'ndarray({value.dtype}, {value.shape}, {data})'
+    if isinstance(value, re.Pattern):
+        return f're({value.pattern!r}, {value.flags})'
+    return f'<{type(value).__module__}.{type(value).__qualname__}>'
 
 # Defined in file: ./chapters/14-natural-language-processing-pretraining/bert-dataset.md (cell 10)
 d2l.DATA_HUB['aclImdb'] = (
