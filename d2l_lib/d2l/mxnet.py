@@ -3476,8 +3476,8 @@ def download_extract_or_standin(name, folder, build, description='a stand-in'):
     so are the leftovers of builds that were killed. `description` names
     the stand-in in the message printed the first time a process uses it.
     Once a process has fallen back on a stand-in, it looks for the real
-    data again only if an archive appears in the cache or the mirror or
-    the DATA_HUB entry changes.
+    data again only if an archive appears in the data cache, or if
+    D2L_DATA_MIRROR or the DATA_HUB entry changes.
     """
     target = os.path.join(d2l.data_dir(), 'standin', folder)
     archive = os.path.join(d2l.data_dir(), d2l.DATA_HUB[name][0].split('/')[-1])
@@ -3596,10 +3596,11 @@ def _code_digest(fn):
     (not state such as a list it appends to), and, followed
     recursively, the library functions it calls and the library constants
     (names in capitals) it reads; docstrings, and lower-case module state
-    such as caches, are left out. Editing the generator, a helper it calls
-    or a table it reads changes the digest. Names are looked up in the
-    library only, so a page's copy of a saved function has the library's
-    digest."""
+    such as caches, are left out. Editing the generator's code, a library
+    function it calls or a library table it reads changes the digest;
+    helpers and tables defined on a page are not followed, since names are
+    looked up in the library only. So a page's copy of a saved function
+    has the library's digest."""
     digest, seen = hashlib.sha1(), set()
     library = vars(d2l)
     # A copy's references to its own name find the library's function,
