@@ -108,6 +108,37 @@ def test_make_stale_lists_a_page_after_a_library_function_changes(tmp_path):
     assert stale() == ['chapters/a/page']
 
 
+def test_a_page_whose_own_code_changed_is_stale(tmp_path):
+    (tmp_path / '_toc.yml').write_text('format: jb-book\nroot: chapters/a/page\n')
+    page = book.Page('chapters/a/page', tmp_path)
+    page.md.parent.mkdir(parents=True)
+    code = ('def f(x):\n    """Square."""\n    return x ** 2  # the square\n'
+            "print(f(3), d2l.used(1))")
+
+    def write(source):
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        notebook.metadata['jupytext'] = {'formats': 'ipynb,md:myst'}
+        jupytext.write(notebook, page.md)
+        return notebook
+
+    nbformat.write(write(code), page.ipynb)
+    pages.record(page, LIBRARY)
+
+    def stale():
+        return library.is_stale(page, nbformat.read(page.ipynb, as_version=4), LIBRARY)
+
+    assert not stale()
+    write(code.replace('"""Square."""', '"""The square of x."""').replace('# the square', '# x * x'))
+    assert not stale()                     # docstrings and comments only
+    write(code.replace('x ** 2', 'x ** 3'))
+    assert stale()                         # the code the outputs came from
+    # a record made before records carried the page's code cannot tell
+    notebook = nbformat.read(page.ipynb, as_version=4)
+    del notebook.metadata[library.RECORD_KEY]['page_code']
+    nbformat.write(notebook, page.ipynb)
+    assert not stale()
+
+
 def test_every_stored_notebook_came_from_the_current_library():
     stale = [p.name for p in pages.stale_pages()]
     assert not stale, ('stored outputs made by other library code or settings (run `make run-stale`): '

@@ -12,7 +12,10 @@ the code computes; the import block is checked by its own tests). The profile
 and caps of the stored run (the page header) are part of it too. A notebook
 records the fingerprint it was executed with; when the library's code or the
 header changes, the recorded and the current fingerprint differ and the page is
-*stale*.
+*stale*. The record also carries a digest of the page's own code cells, code
+only (``page_code_digest``): editing a cell's code makes the page stale, editing
+its comments or docstrings (or the prose) does not. Records made before this
+digest existed cannot tell, and are judged by the fingerprint alone.
 """
 import ast
 import dataclasses
@@ -183,7 +186,31 @@ def fingerprint(code_cells, settings, library_text=None, profile_caps=None):
     run = dict(settings.stored_env(), caps=list(profile_caps[settings.profile]))
     digest = hashlib.sha1(json.dumps(
         [run, sorted((n, table[n][0]) for n in used)], sort_keys=True).encode()).hexdigest()
-    return {'fingerprint': digest, 'run': run, 'library_names': len(used - {MODULE_LEVEL})}
+    return {'fingerprint': digest, 'run': run, 'library_names': len(used - {MODULE_LEVEL}),
+            'page_code': page_code_digest(code_cells)}
+
+
+def _cell_code(source):
+    """A cell's code without comments and docstrings; a cell that is not plain
+    Python (IPython's ``%`` and ``!`` lines) is kept as text, comments dropped."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        lines = (line.split('#', 1)[0].rstrip() for line in source.splitlines())
+        return '\n'.join(line for line in lines if line)
+    for node in ast.walk(tree):
+        body = getattr(node, 'body', None)
+        # (a string alone at the top of a cell is an output, not a docstring)
+        if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            body[:] = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+def page_code_digest(code_cells):
+    """SHA-1 of the page's own code, cell by cell, code only."""
+    return hashlib.sha1(json.dumps([_cell_code(c) for c in code_cells]).encode()).hexdigest()
 
 
 def page_fingerprint(page, library_text=None):
@@ -196,5 +223,10 @@ def recorded(notebook):
 
 
 def is_stale(page, notebook, library_text=None):
+    """Whether the stored outputs came from other library code, settings or page code."""
     record = recorded(notebook)
-    return record is None or record.get('fingerprint') != page_fingerprint(page, library_text)['fingerprint']
+    if record is None:
+        return True
+    now = page_fingerprint(page, library_text)
+    return (record.get('fingerprint') != now['fingerprint']
+            or record.get('page_code', now['page_code']) != now['page_code'])
