@@ -167,6 +167,27 @@ def test_reader_and_dataset(small, monkeypatch, capsys):
     assert (x == y2).all() and y.shape == (100, 150, 3)
 
 
+def test_an_image_size_cap_shrinks_scenes_labels_and_crop_alike(small, monkeypatch, capsys):
+    monkeypatch.delenv('D2L_PROFILE', raising=False)
+    monkeypatch.delenv('D2L_MAX_IMAGE_SIZE', raising=False)
+    full = d2l.VOCSegDataset(True, (320, 480), small)
+    monkeypatch.setenv('D2L_PROFILE', 'lite')
+    monkeypatch.setenv('D2L_MAX_IMAGE_SIZE', '200')
+    monkeypatch.setenv('D2L_MAX_EXAMPLES', '100000')
+    capped = d2l.VOCSegDataset(True, (320, 480), small)
+    # the same examples (filtered before shrinking), each shrunk by 200 / 500
+    assert len(capped) == len(full) > 0
+    assert capped.crop_size == (128, 192)
+    for big, small_img in zip(full.features, capped.features):
+        assert small_img.shape[:2] == tuple(round(s * 0.4) for s in big.shape[:2])
+    # labels keep exact palette colors: every pixel still names a class
+    colors = {tuple(c) for c in d2l.VOC_COLORMAP} | {(224, 224, 192)}
+    for label in capped.labels:
+        assert {tuple(c) for c in onp.unique(label.asnumpy().reshape(-1, 3), axis=0)} <= colors
+    X, Y = capped[0]
+    assert X.shape == (3, 128, 192) and Y.shape == (128, 192)
+
+
 def test_load_data_voc_reads_the_standin_and_announces_it_once(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv('D2L_DATA_DIR', str(tmp_path / 'cache'))
     monkeypatch.delenv('D2L_DATA_MIRROR', raising=False)

@@ -135,6 +135,7 @@ __all__ = [
     'voc_colormap2label',
     'voc_label_indices',
     'voc_rand_crop',
+    'resize_by',
     'VOCSegDataset',
     'load_data_voc',
     'read_csv_labels',
@@ -2873,10 +2874,26 @@ def voc_rand_crop(feature, label, height, width):
     return feature, label
 
 # Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 37)
+def resize_by(img, factor, nearest=False):
+    """Resize an (h, w, c) image by `factor` in both directions:
+    bilinearly, or to the nearest pixel's value when `nearest` is set (for
+    label images, whose colors must stay exact)."""
+    height, width = (round(side * factor) for side in img.shape[:2])
+    if not nearest:
+        return image.imresize(img, width, height, interp=1)
+    # The source pixel under each new pixel's center, as bilinear resizing
+    # measures it, so a label stays registered with its photo (OpenCV's own
+    # nearest rule takes the top-left pixel of each block instead)
+    rows = ((np.arange(height) + 0.5) * img.shape[0] / height).astype('int32')
+    cols = ((np.arange(width) + 0.5) * img.shape[1] / width).astype('int32')
+    return img[rows][:, cols]
+
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 38)
 class VOCSegDataset(gluon.data.Dataset):
     """VOC's segmentation data, randomly cropped to crop_size = (height,
     width): (3, height, width) float32 images normalized with ImageNet's
-    channel statistics, and (height, width) class indices."""
+    channel statistics, and (height, width) class indices. A profile that
+    caps the image size shrinks photos, labels and crop by one factor."""
     def __init__(self, is_train, crop_size, voc_dir):
         self.crop_size = crop_size
         # ImageNet's channel means and standard deviations (values in [0, 1])
@@ -2887,6 +2904,14 @@ class VOCSegDataset(gluon.data.Dataset):
         # normalizing first, in a quarter of the memory
         self.features = self.filter(photos)
         self.labels = self.filter(label_images)
+        # An image-size cap shrinks scenes and crop alike (500: VOC's
+        # largest side), after filtering, so it keeps the same examples
+        factor = d2l.profile_image_size(500) / 500
+        if factor < 1:
+            self.crop_size = tuple(round(side * factor) for side in crop_size)
+            self.features = [resize_by(f, factor) for f in self.features]
+            self.labels = [resize_by(l, factor, nearest=True)
+                           for l in self.labels]
         self.colormap2label = voc_colormap2label()
         print(f'read {len(self.features)} examples')
 
@@ -2909,7 +2934,7 @@ class VOCSegDataset(gluon.data.Dataset):
     def __len__(self):
         return len(self.features)
 
-# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 44)
+# Defined in file: ./chapters/13-computer-vision/semantic-segmentation-and-dataset.md (cell 45)
 def load_data_voc(batch_size, crop_size):
     """Return iterators over VOC's segmentation training set (shuffled) and
     validation set, both randomly cropped to crop_size = (height, width);
