@@ -167,7 +167,7 @@ def test_reader_and_dataset(small, monkeypatch, capsys):
     assert (x == y2).all() and y.shape == (100, 150, 3)
 
 
-def test_an_image_size_cap_shrinks_scenes_labels_and_crop_alike(small, monkeypatch, capsys):
+def test_an_image_size_cap_shrinks_scenes_labels_and_crop_alike(small, monkeypatch):
     monkeypatch.delenv('D2L_PROFILE', raising=False)
     monkeypatch.delenv('D2L_MAX_IMAGE_SIZE', raising=False)
     full = d2l.VOCSegDataset(True, (320, 480), small)
@@ -186,6 +186,17 @@ def test_an_image_size_cap_shrinks_scenes_labels_and_crop_alike(small, monkeypat
         assert {tuple(c) for c in onp.unique(label.asnumpy().reshape(-1, 3), axis=0)} <= colors
     X, Y = capped[0]
     assert X.shape == (3, 128, 192) and Y.shape == (128, 192)
+
+
+def test_shrunk_labels_stay_registered_with_their_photos():
+    # A ramp 0..9 shrunk to 4 pixels: the label keeps the source pixel under
+    # each new pixel's center, the point bilinear resizing samples, so label
+    # and photo agree (OpenCV's own nearest rule would pick 0, 2, 5, 7).
+    ramp = onp.tile(onp.arange(10, dtype='uint8')[None, :, None], (10, 1, 3))
+    label = d2l.resize_by(d2l.np.array(ramp), 0.4, nearest=True).asnumpy()
+    photo = d2l.resize_by(d2l.np.array(ramp), 0.4).asnumpy()
+    assert label.shape == photo.shape == (4, 4, 3)
+    assert label[0, :, 0].tolist() == [1, 3, 6, 8] == photo[0, :, 0].tolist()
 
 
 def test_load_data_voc_reads_the_standin_and_announces_it_once(tmp_path, monkeypatch, capsys):
