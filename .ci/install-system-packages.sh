@@ -6,9 +6,9 @@
 set -u
 py=${1:-.venv/bin/python}
 where() { "$py" -m booktools.paths "$1"; }
-fmnist="$(where fashion_mnist_system_dir)/train-images-idx3-ubyte.gz"
 want=()
-[ -f "$fmnist" ] || want+=(dataset-fashion-mnist)
+# empty when the library would have to download Fashion-MNIST
+[ -n "$(where fashion_mnist 2>/dev/null)" ] || want+=(dataset-fashion-mnist)
 [ -x "$(where chromium)" ] && [ -x "$(where chromedriver)" ] || want+=(chromium chromium-driver)
 if [ ${#want[@]} -eq 0 ]; then
   echo "setup: Fashion-MNIST and chromium are installed"

@@ -1,4 +1,5 @@
 """The book model: reading order, a page's header parsed once, the environments it gives."""
+import os
 import pytest
 from booktools import book, pages, paths
 
@@ -45,11 +46,25 @@ def test_a_stored_run_follows_the_page_header_not_the_shell(monkeypatch):
 
 def test_paths_are_overridable_one_variable_each(monkeypatch, tmp_path):
     monkeypatch.setenv('D2L_DATA_MIRROR', str(tmp_path))
-    monkeypatch.setenv('D2L_FASHION_MNIST_DIR', str(tmp_path / 'f'))
     monkeypatch.setenv('D2L_CHROMIUM', str(tmp_path / 'c'))
     assert paths.mirror() == tmp_path and paths.run_env() == {'D2L_DATA_MIRROR': str(tmp_path)}
-    assert paths.fashion_mnist_system_dir() == tmp_path / 'f'
     assert paths.chromium() == tmp_path / 'c'
+
+
+def test_the_tools_find_fashion_mnist_where_the_library_reads_it(monkeypatch, tmp_path):
+    # The library's search (cache, mirror, Debian's folder) is defined once, in
+    # the library; the tools ask it, with the mirror the book's runs get.
+    from d2l import mxnet as d2l
+    monkeypatch.setenv('D2L_DATA_DIR', str(tmp_path / 'cache'))
+    monkeypatch.setenv('D2L_DATA_MIRROR', str(tmp_path / 'mirror'))
+    (tmp_path / 'mirror' / 'fashion-mnist').mkdir(parents=True)
+    for pair in d2l.FASHION_MNIST_FILES.values():
+        for name in pair:
+            (tmp_path / 'mirror' / 'fashion-mnist' / name).write_bytes(b'')
+    assert paths.fashion_mnist() == tmp_path / 'mirror' / 'fashion-mnist'
+    (tmp_path / 'mirror' / 'fashion-mnist' / name).unlink()  # three of four files: not this folder
+    assert paths.fashion_mnist() != tmp_path / 'mirror' / 'fashion-mnist'
+    assert os.environ['D2L_DATA_MIRROR'] == str(tmp_path / 'mirror')
 
 
 def test_a_page_name_resolves_to_one_page():

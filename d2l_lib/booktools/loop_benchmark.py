@@ -135,7 +135,10 @@ def data_for_the_original(scratch):
     DATA_HUB downloads."""
     fashion = scratch / 'mxnet-home' / 'datasets' / 'fashion-mnist'
     fashion.mkdir(parents=True)
-    for source in paths.fashion_mnist_system_dir().glob('*.gz'):
+    folder = paths.fashion_mnist()
+    if folder is None:
+        raise RuntimeError('the benchmark needs Fashion-MNIST on this machine (make setup installs it)')
+    for source in folder.glob('*-ubyte.gz'):
         (fashion / source.name).symlink_to(source)
     data = scratch / 'data'
     data.mkdir()

@@ -13,14 +13,16 @@ the checkout           D2L_BOOK_ROOT           the folder holding ``_toc.yml`` a
 data cache             D2L_DATA_DIR            ``~/.cache/d2l``
 offline data mirror    D2L_DATA_MIRROR         ``../shared/data`` beside the checkout,
                                                if it holds ``MANIFEST.tsv``
-Debian Fashion-MNIST   D2L_FASHION_MNIST_DIR   ``/usr/share/datasets/fashion-mnist``
 browser                D2L_CHROMIUM            ``/usr/bin/chromium``
 browser driver         D2L_CHROMEDRIVER        ``/usr/bin/chromedriver``
 =====================  ======================  =====================================
 
 The ``d2l`` library reads ``D2L_DATA_DIR`` and ``D2L_DATA_MIRROR`` itself (a
 reader needs no tooling); the tools pass the mirror on to every kernel they
-start, so it is decided here and nowhere else.
+start, so it is decided here and nowhere else. Where Fashion-MNIST is found
+is the library's business alone (``d2l.fashion_mnist_dirs``: the cache, the
+mirror, Debian's ``dataset-fashion-mnist`` folder); ``fashion_mnist()``
+asks the library rather than repeating its search.
 """
 import os
 import pathlib
@@ -83,8 +85,22 @@ def shared():
     return folder if folder.is_dir() else None
 
 
-def fashion_mnist_system_dir():
-    return pathlib.Path(os.environ.get('D2L_FASHION_MNIST_DIR', '/usr/share/datasets/fashion-mnist'))
+def fashion_mnist():
+    """The folder from which the library reads all four Fashion-MNIST files
+    when the book's runs get ``run_env()``, or None if it would download them."""
+    from d2l import mxnet as d2l  # imports MXNet: only the tools that need it call this
+    names = [name for pair in d2l.FASHION_MNIST_FILES.values() for name in pair]
+    saved = os.environ.copy()
+    os.environ.update(run_env())
+    try:
+        folders = d2l.fashion_mnist_dirs(d2l.data_dir())
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    for folder in folders:
+        if all(os.path.isfile(os.path.join(folder, name)) for name in names):
+            return pathlib.Path(folder)
+    return None
 
 
 def chromium():
@@ -106,7 +122,7 @@ def run_env():
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     names = ('root', 'toc', 'library_module', 'data_dir', 'mirror',
-             'fashion_mnist_system_dir', 'chromium', 'chromedriver')
+             'fashion_mnist', 'chromium', 'chromedriver')
     if argv == ['--env']:
         print(' '.join(f'{k}={v}' for k, v in run_env().items()))
     elif len(argv) == 1 and argv[0] in names:
