@@ -214,7 +214,7 @@ def _counting_build(calls, text=' a . b . \n'):
     return build
 
 
-@pytest.mark.parametrize('damage', ['truncate', 'delete', 'add', 'manifest',
+@pytest.mark.parametrize('damage', ['truncate', 'delete', 'manifest',
                                     'manifest-line'])
 def test_a_damaged_standin_is_built_again(tmp_path, monkeypatch, capsys, damage):
     _no_wikitext(monkeypatch, tmp_path / 'cache')
@@ -227,8 +227,6 @@ def test_a_damaged_standin_is_built_again(tmp_path, monkeypatch, capsys, damage)
             f.write(' a .')
     elif damage == 'delete':
         os.remove(os.path.join(folder, 'sub', 'more.txt'))
-    elif damage == 'add':
-        open(os.path.join(folder, 'stray.txt'), 'w').close()
     elif damage == 'manifest':
         os.remove(os.path.join(folder, '.d2l-standin.sha1'))
     else:  # a manifest cut short inside a checksum
@@ -245,6 +243,24 @@ def test_a_damaged_standin_is_built_again(tmp_path, monkeypatch, capsys, damage)
     # Intact now: the next call reuses it.
     d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', build)
     assert len(calls) == 2
+
+
+def test_files_a_page_adds_beside_a_standin_are_kept(tmp_path, monkeypatch, capsys):
+    # As in the original, the dog-breed page writes reorganized copies into
+    # the dataset's folder; loading the data again must neither rebuild the
+    # stand-in nor throw the page's copies away.
+    _no_wikitext(monkeypatch, tmp_path / 'cache')
+    calls = []
+    build = _counting_build(calls)
+    folder = d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', build)
+    os.makedirs(os.path.join(folder, 'train_valid_test', 'a'))
+    with open(os.path.join(folder, 'train_valid_test', 'a', 'copy.txt'), 'w') as f:
+        f.write('y')
+    capsys.readouterr()
+    again = d2l.download_extract_or_standin('wikitext-2', 'wikitext-2', build)
+    assert again == folder and len(calls) == 1
+    assert 'building it again' not in capsys.readouterr().out
+    assert open(os.path.join(folder, 'train_valid_test', 'a', 'copy.txt')).read() == 'y'
 
 
 def test_a_standin_made_by_an_older_generator_is_built_again(tmp_path, monkeypatch):
