@@ -161,10 +161,18 @@ def page_code(page):
     raise ValueError(f'{page} has no train_ch6 cell')
 
 
+def caps_preamble(caps):
+    """Code that caps epochs and image size as a page header's `d2l:` block does.
+    Example caps are not applied: a page that sets them is refused."""
+    if caps.get('max_examples', 60000) < 60000:
+        raise ValueError('the capped workloads apply epoch and image-size caps only')
+    return CAPS.format(epochs=caps.get('max_epochs'), side=caps.get('max_image_size'))
+
+
 def workload(name):
     if name in CAPPED_PAGES:
         caps, code = page_code(CAPPED_PAGES[name])
-        return CAPS.format(epochs=caps.get('max_epochs'), side=caps.get('max_image_size')) + code
+        return caps_preamble(caps) + code
     return WORKLOADS[name]
 
 
