@@ -8,7 +8,7 @@ PAGES := $(PY) -m booktools.pages
 # nbval workers: one kernel per core, one thread per kernel.
 WORKERS ?= 2
 
-.PHONY: help setup lib sync run run-all stale run-stale test test-gpu test-site html dist lab bench clean
+.PHONY: help setup lib sync run run-all stale run-stale test test-gpu test-site html dist lab minutes bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ dist: ## zip every notebook with d2l_lib and requirements.txt into _build/dist/
 lab: ## open the notebooks in JupyterLab (full profile, offline mirror when there is one)
 	env D2L_PROFILE=full $$($(PY) -m booktools.paths --env) $(VENV)/bin/jupyter lab chapters \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
+
+minutes: ## the stored runs that took longer than their budget (30 minutes, or the header's budget_minutes)
+	$(PAGES) minutes
 
 bench: ## time the book's training loops against the original edition's d2l 0.16.6 (a measurement, not a test)
 	$(PY) -m booktools.loop_benchmark

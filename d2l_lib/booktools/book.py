@@ -8,10 +8,13 @@
           smoke_max_examples: 32, smoke_max_epochs: 1}
 
 ``profile``/``max_*`` describe the run its stored outputs come from;
-``smoke_max_*`` shrink its run in the test profile.
+``smoke_max_*`` shrink its run in the test profile; ``budget_minutes`` raises
+the time its stored run may take above the book's default (see ``budget``).
 """
 import dataclasses
+import datetime
 import functools
+import json
 import pathlib
 
 import jupytext
@@ -20,7 +23,11 @@ import yaml
 from booktools import paths
 
 SETTING_KEYS = ('profile', 'max_examples', 'max_epochs', 'max_image_size',
-                'smoke_max_examples', 'smoke_max_epochs')
+                'smoke_max_examples', 'smoke_max_epochs', 'budget_minutes')
+
+# Minutes a page's stored run may take on the two-core machine that makes it;
+# the heaviest networks of chapter 7 declare 45 in their headers.
+DEFAULT_BUDGET_MINUTES = 30
 
 
 def reading_order(toc_path=None):
@@ -54,6 +61,7 @@ class Settings:
     max_image_size: int | None = None
     smoke_max_examples: int | None = None
     smoke_max_epochs: int | None = None
+    budget_minutes: int | None = None
 
     @classmethod
     def from_header(cls, block, where='page'):
@@ -71,6 +79,10 @@ class Settings:
         """The block as it is written in the header (defaults left out)."""
         return {k: v for k, v in dataclasses.asdict(self).items()
                 if v is not None and not (k == 'profile' and v == 'full')} or None
+
+    def budget(self):
+        """Minutes the stored run may take."""
+        return self.budget_minutes or DEFAULT_BUDGET_MINUTES
 
     def stored_env(self):
         """The environment of the run whose outputs the page stores."""
@@ -128,6 +140,25 @@ class Page:
     def code_cells(self):
         """The source of each code cell, in order."""
         return [c.source for c in self.source().cells if c.cell_type == 'code']
+
+    def stored_minutes(self):
+        """How long the stored run took, by the timestamps the kernel wrote."""
+        return run_minutes(json.loads(self.ipynb.read_text()))
+
+
+def run_minutes(notebook):
+    """Minutes from the first code cell's start to the last one's end: 0 for a
+    page without code, None if its code cells carry no timestamps."""
+    times = [c.get('metadata', {}).get('execution', {}) for c in notebook['cells']
+             if c['cell_type'] == 'code']
+    if not times:
+        return 0.0
+    starts = [t['iopub.execute_input'] for t in times if 'iopub.execute_input' in t]
+    ends = [t['shell.execute_reply'] for t in times if 'shell.execute_reply' in t]
+    if not starts or not ends:
+        return None
+    parse = lambda stamp: datetime.datetime.fromisoformat(stamp.replace('Z', '+00:00'))
+    return (max(map(parse, ends)) - min(map(parse, starts))).total_seconds() / 60
 
 
 def pages(root=None):

@@ -8,6 +8,7 @@
     python -m booktools.pages run-stale        # re-run those
     python -m booktools.pages adopt            # record fingerprints for old notebooks (see below)
     python -m booktools.pages dist OUT.zip     # every notebook + d2l_lib + requirements
+    python -m booktools.pages minutes [--all]  # stored runs over their time budget (or all)
 
 PAGE is a path (``chapters/02-preliminaries/ndarray``, with or without a
 suffix) or a page's file name (``ndarray``) when that name is unique.
@@ -157,6 +158,12 @@ def adopt():
     return stale
 
 
+def budget_report(everything=None):
+    """(page, minutes, budget) of every stored run, longest first."""
+    rows = [(p, p.stored_minutes(), p.settings.budget()) for p in everything or book.pages()]
+    return sorted(rows, key=lambda row: -(row[1] or 0))
+
+
 def dist(target):
     """Zip the executed notebooks, their figures, the library and the pins."""
     root = paths.root()
@@ -188,6 +195,8 @@ def main(argv=None):
     sub.add_parser('run-stale', help='re-run the stale pages').add_argument('--timeout', type=int, default=3600)
     sub.add_parser('adopt', help='record fingerprints for notebooks that have none')
     sub.add_parser('dist', help='zip notebooks, d2l_lib and requirements').add_argument('target')
+    sub.add_parser('minutes', help='stored runs over their time budget').add_argument(
+        '--all', action='store_true', help='list every page, not only those over budget')
     args = parser.parse_args(argv)
 
     try:
@@ -213,6 +222,16 @@ def main(argv=None):
             print('\n'.join(f'stale: {p.name}' for p in stale) or 'pages: every notebook has a record')
         elif args.command == 'dist':
             dist(args.target)
+        elif args.command == 'minutes':
+            rows = budget_report()
+            for page, minutes, budget in rows:
+                over = minutes is not None and minutes > budget
+                if args.all or over:
+                    shown = 'no timestamps' if minutes is None else f'{minutes:5.1f} min'
+                    print(f'{shown:>13} of {budget:2d}{"  OVER" if over else "      "}  {page.name}')
+            over = sum(1 for _, m, b in rows if m is not None and m > b)
+            print(f'pages: {over} of {len(rows)} stored runs over their budget '
+                  '(minutes on the machine that made each run)')
         elif args.command == 'check':
             everything = book.pages()
             problems = [d for p in everything for d in pair_differences(p)]
