@@ -31,6 +31,9 @@ def test_a_mistyped_header_is_refused():
         book.Settings.from_header({'max_epoch': 3})
     with pytest.raises(book.SettingsError, match='smoke'):
         book.Settings.from_header({'profile': 'smoke'})
+    for value in (45.5, '45', 0, True):
+        with pytest.raises(book.SettingsError, match='budget_minutes'):
+            book.Settings.from_header({'budget_minutes': value})
 
 
 def test_a_stored_run_follows_the_page_header_not_the_shell(monkeypatch):

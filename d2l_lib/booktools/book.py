@@ -73,6 +73,12 @@ class Settings:
         if block.get('profile', 'full') not in ('full', 'lite'):
             raise SettingsError(f'{where}: stored outputs come from the full or lite profile, '
                                 f'not {block["profile"]!r}')
+        # Every other setting is a count (examples, epochs, pixels, minutes).
+        wrong = {k: v for k, v in block.items() if k != 'profile'
+                 and (isinstance(v, bool) or not isinstance(v, int) or v < 1)}
+        if wrong:
+            raise SettingsError(f'{where}: d2l settings other than the profile are positive '
+                                f'whole numbers, not {wrong}')
         return cls(**block)
 
     def header(self):
