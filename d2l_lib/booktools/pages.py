@@ -224,13 +224,12 @@ def main(argv=None):
             dist(args.target)
         elif args.command == 'minutes':
             rows = budget_report()
+            over = [page for page, minutes, budget in rows if minutes is not None and minutes > budget]
             for page, minutes, budget in rows:
-                over = minutes is not None and minutes > budget
-                if args.all or over:
+                if args.all or page in over:
                     shown = 'no timestamps' if minutes is None else f'{minutes:5.1f} min'
-                    print(f'{shown:>13} of {budget:2d}{"  OVER" if over else "      "}  {page.name}')
-            over = sum(1 for _, m, b in rows if m is not None and m > b)
-            print(f'pages: {over} of {len(rows)} stored runs over their budget '
+                    print(f'{shown:>13} of {budget:2d}{"  OVER" if page in over else "      "}  {page.name}')
+            print(f'pages: {len(over)} of {len(rows)} stored runs over their budget '
                   '(minutes on the machine that made each run)')
         elif args.command == 'check':
             everything = book.pages()
