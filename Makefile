@@ -73,8 +73,8 @@ lab: ## open the notebooks in JupyterLab (full profile, offline mirror when ther
 	env D2L_PROFILE=full $$($(PY) -m booktools.paths --env) $(VENV)/bin/jupyter lab chapters \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
-minutes: ## the stored runs that took longer than their budget (30 minutes, or the header's budget_minutes)
-	$(PAGES) minutes
+minutes: ## the stored runs over their budget (30 minutes, or the header's budget_minutes); HERE=1: also estimated on this machine
+	$(PAGES) minutes $(if $(HERE),--here)
 
 bench: ## time the book's training loops against the original edition's d2l 0.16.6 (a measurement, not a test)
 	$(PY) -m booktools.loop_benchmark

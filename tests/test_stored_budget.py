@@ -5,7 +5,9 @@ that makes it, or what its header's ``budget_minutes`` allows (45 for the
 heaviest networks of chapter 7). The minutes are those the kernel's own
 timestamps in the stored notebook record.
 """
-from booktools import book, pages
+import json
+
+from booktools import book, machine_speed, pages
 
 # Runs stored before the budget was checked and not yet re-run within it
 # (issue 11 and the learning-rate scheduling page): each leaves this list
@@ -47,3 +49,33 @@ def test_every_stored_run_keeps_its_budget():
             if minutes > budget}
     assert {name: t for name, t in over.items() if name not in STORED_OVER_BUDGET} == {}
     assert STORED_OVER_BUDGET - set(over) == set(), 'within budget now: take it off the list'
+
+
+def test_the_speed_probe_compares_with_the_rate_the_lenet_page_printed():
+    # `pages minutes --here` divides this rate by the probe's: the first rate
+    # the LeNet page shows is that of the section's own training run.
+    notebook = json.loads(book.resolve(machine_speed.PROBE_PAGE).ipynb.read_text())
+    first = next(cell for cell in notebook['cells']
+                 if cell['cell_type'] == 'code' and machine_speed.printed_rates({'cells': [cell]}))
+    assert 'd2l.train_ch6(net, train_iter, test_iter, num_epochs, lr' in ''.join(first['source'])
+    assert machine_speed.stored_rate() == machine_speed.printed_rates({'cells': [first]})[0] > 0
+    notebook = {'cells': [
+        {'cell_type': 'code', 'metadata': {}, 'outputs': [
+            {'output_type': 'stream', 'text': ['loss 0.4, test acc 0.8\n', '9366.4 examples/sec on cpu(0)\n']}]},
+        {'cell_type': 'code', 'metadata': {'tags': ['hide-cell']}, 'outputs': [
+            {'output_type': 'stream', 'text': '12.5 examples/sec on cpu(0)\n'}]}]}
+    assert machine_speed.printed_rates(notebook) == [9366.4]
+
+
+def test_minutes_here_flags_the_runs_that_would_overrun_on_this_machine(monkeypatch, capsys):
+    class Page:
+        def __init__(self, name):
+            self.name = name
+    rows = [(Page('over anywhere'), 50.0, 45), (Page('over here'), 25.0, 30), (Page('fits'), 10.0, 30)]
+    monkeypatch.setattr(pages, 'budget_report', lambda: rows)
+    monkeypatch.setattr(pages, 'machine_slowdown', lambda: 2.0)
+    assert pages.main(['minutes', '--here']) == 0
+    shown = {line.split()[-1]: line for line in capsys.readouterr().out.splitlines()[:-1]}
+    assert set(shown) == {'anywhere', 'here'}
+    assert shown['anywhere'].count('OVER') == 2 and '~100.0 here' in shown['anywhere']
+    assert shown['here'].count('OVER') == 1 and '~ 50.0 here' in shown['here']

@@ -68,6 +68,18 @@ import numpy
 numpy.random.seed({seed})
 '''
 
+# LeNet of chapter 6 with the original's settings (also the machine-speed probe).
+LENET = '''
+net = nn.Sequential()
+for channels, padding in ((6, 2), (16, 0)):  # two sigmoid conv + average-pool stages
+    net.add(nn.Conv2D(channels, 5, padding=padding, activation='sigmoid'), nn.AvgPool2D(2))
+for units in (120, 84):
+    net.add(nn.Dense(units, activation='sigmoid'))
+net.add(nn.Dense(10))
+train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=256)
+d2l.train_ch6(net, train_iter, test_iter, {epochs}, 0.9, d2l.try_gpu())
+'''
+
 SOFTMAX_GLUON = '''
 train_iter, test_iter = d2l.load_data_fashion_mnist(256)
 cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
@@ -81,16 +93,7 @@ print(f'test acc {{d2l.evaluate_accuracy(net, test_iter):.3f}}')
 
 WORKLOADS = {
     # LeNet of chapter 6, one epoch, the original's settings.
-    'lenet': '''
-net = nn.Sequential()
-for channels, padding in ((6, 2), (16, 0)):  # two sigmoid conv + average-pool stages
-    net.add(nn.Conv2D(channels, 5, padding=padding, activation='sigmoid'), nn.AvgPool2D(2))
-for units in (120, 84):
-    net.add(nn.Dense(units, activation='sigmoid'))
-net.add(nn.Dense(10))
-train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=256)
-d2l.train_ch6(net, train_iter, test_iter, 1, 0.9, d2l.try_gpu())
-''',
+    'lenet': LENET.format(epochs=1),
     # The concise RNN of chapter 8 on The Time Machine.
     'rnn': '''
 batch_size, num_steps = 32, 35

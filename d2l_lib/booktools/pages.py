@@ -8,7 +8,8 @@
     python -m booktools.pages run-stale        # re-run those
     python -m booktools.pages adopt            # record fingerprints for old notebooks (see below)
     python -m booktools.pages dist OUT.zip     # every notebook + d2l_lib + requirements
-    python -m booktools.pages minutes [--all]  # stored runs over their time budget (or all)
+    python -m booktools.pages minutes [--all] [--here]  # stored runs over their time budget
+                                                # (or all; --here: projected on this machine)
 
 PAGE is a path (``chapters/02-preliminaries/ndarray``, with or without a
 suffix) or a page's file name (``ndarray``) when that name is unique.
@@ -24,7 +25,7 @@ import zipfile
 import jupytext
 import nbformat
 
-from booktools import book, extract, library, paths
+from booktools import book, extract, library, machine_speed, paths
 
 
 def cell_signature(notebook):
@@ -164,6 +165,16 @@ def budget_report(everything=None):
     return sorted(rows, key=lambda row: -(row[1] or 0))
 
 
+def machine_slowdown():
+    """How many times longer a stored run would take on this machine (an estimate)."""
+    probe = book.resolve(machine_speed.PROBE_PAGE)
+    stored = machine_speed.stored_rate(probe)
+    here = machine_speed.measured_rate(stored_run_env(probe))
+    print(f'pages: LeNet trains at {here:,.0f} examples/s here and at {stored:,.0f} in its stored run, '
+          f'so a run stored on that machine would take about {stored / here:.2f} times as long here')
+    return stored / here
+
+
 def dist(target):
     """Zip the executed notebooks, their figures, the library and the pins."""
     root = paths.root()
@@ -195,8 +206,10 @@ def main(argv=None):
     sub.add_parser('run-stale', help='re-run the stale pages').add_argument('--timeout', type=int, default=3600)
     sub.add_parser('adopt', help='record fingerprints for notebooks that have none')
     sub.add_parser('dist', help='zip notebooks, d2l_lib and requirements').add_argument('target')
-    sub.add_parser('minutes', help='stored runs over their time budget').add_argument(
-        '--all', action='store_true', help='list every page, not only those over budget')
+    minutes = sub.add_parser('minutes', help='stored runs over their time budget')
+    minutes.add_argument('--all', action='store_true', help='list every page, not only those over budget')
+    minutes.add_argument('--here', action='store_true',
+                         help='also estimate each run on this machine (trains LeNet briefly to measure it)')
     args = parser.parse_args(argv)
 
     try:
@@ -225,18 +238,26 @@ def main(argv=None):
         elif args.command == 'minutes':
             rows = budget_report()
             over = [page for page, minutes, budget in rows if minutes is not None and minutes > budget]
+            slowdown = machine_slowdown() if args.here else None
+            over_here = [page for page, minutes, budget in rows
+                         if slowdown and minutes is not None and minutes * slowdown > budget]
             for page, minutes, budget in rows:
-                if args.all or page in over:
+                if args.all or page in over or page in over_here:
                     shown = 'no timestamps' if minutes is None else f'{minutes:5.1f} min'
-                    print(f'{shown:>13} of {budget:2d}{"  OVER" if page in over else "      "}  {page.name}')
+                    line = f'{shown:>13} of {budget:2d}{"  OVER" if page in over else "      "}'
+                    if slowdown:
+                        here = '' if minutes is None else f'~{minutes * slowdown:5.1f} here'
+                        line += f'  {here:>12}{"  OVER" if page in over_here else "      "}'
+                    print(f'{line}  {page.name}')
             print(f'pages: {len(over)} of {len(rows)} stored runs over their budget '
-                  '(minutes on the machine that made each run)')
+                  '(minutes on the machine that made each run)'
+                  + (f'; about {len(over_here)} would be over if run here' if slowdown else ''))
         elif args.command == 'check':
             everything = book.pages()
             problems = [d for p in everything for d in pair_differences(p)]
             print('\n'.join(problems) or f'pages: all {len(everything)} pairs agree')
             return 1 if problems else 0
-    except (LookupError, book.SettingsError) as err:
+    except (LookupError, RuntimeError, book.SettingsError) as err:
         print(f'pages: {err}', file=sys.stderr)
         return 2
     return 0
