@@ -21,7 +21,8 @@ setup: ## set up a fresh machine: venv, pinned packages, d2l + booktools (editab
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 # The pins on requirements.txt's '# no-deps:' lines; it says why.
-	$(PY) -m pip install --quiet --no-deps $$(sed -n 's/^# no-deps: //p' requirements.txt)
+	pins=$$(sed -n 's/^# no-deps: //p' requirements.txt); \
+	  [ -z "$$pins" ] || $(PY) -m pip install --quiet --no-deps $$pins
 	$(PY) -m pip install --quiet --no-deps -e d2l_lib
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (d2l)" >/dev/null
 	@bash .ci/install-system-packages.sh $(PY)

@@ -51,14 +51,20 @@ def test_every_stored_run_keeps_its_budget():
     assert STORED_OVER_BUDGET - set(over) == set(), 'within budget now: take it off the list'
 
 
-def test_the_speed_probe_compares_with_the_rate_the_lenet_page_printed():
-    # `pages minutes --here` divides this rate by the probe's: the first rate
-    # the LeNet page shows is that of the section's own training run.
-    notebook = json.loads(book.resolve(machine_speed.PROBE_PAGE).ipynb.read_text())
+def test_the_speed_probe_runs_the_lenet_page_up_to_the_run_it_compares_with():
+    # `pages minutes --here` divides the stored rate by the probe's: both must
+    # come from the section's own training cell (not the seed study, not a
+    # solution), and the probe must run the page's code, capped to two epochs.
+    page = book.resolve(machine_speed.PROBE_PAGE)
+    notebook = json.loads(page.ipynb.read_text())
     first = next(cell for cell in notebook['cells']
                  if cell['cell_type'] == 'code' and machine_speed.printed_rates({'cells': [cell]}))
-    assert 'd2l.train_ch6(net, train_iter, test_iter, num_epochs, lr' in ''.join(first['source'])
-    assert machine_speed.stored_rate() == machine_speed.printed_rates({'cells': [first]})[0] > 0
+    source = ''.join(first['source'])
+    assert 'lr, num_epochs = 0.9, 10' in source and 'for seed' not in source
+    assert machine_speed.stored_rate(page) == machine_speed.printed_rates({'cells': [first]})[0] > 0
+    code = machine_speed.probe_code(page)
+    assert code.endswith(source) and 'def lenet5(' in code and 'net.hybridize()' in code
+    assert '_epochs = None, 2' in code.splitlines()[1]
     notebook = {'cells': [
         {'cell_type': 'code', 'metadata': {}, 'outputs': [
             {'output_type': 'stream', 'text': ['loss 0.4, test acc 0.8\n', '9366.4 examples/sec on cpu(0)\n']}]},
@@ -67,15 +73,28 @@ def test_the_speed_probe_compares_with_the_rate_the_lenet_page_printed():
     assert machine_speed.printed_rates(notebook) == [9366.4]
 
 
+def test_a_machine_half_as_fast_takes_twice_as_long(monkeypatch, capsys):
+    monkeypatch.setattr(machine_speed, 'stored_rate', lambda page: 9000.0)
+    monkeypatch.setattr(machine_speed, 'measured_rate', lambda env, page: 4500.0)
+    assert pages.machine_slowdown() == 2.0
+    assert '2.00 times as long here' in capsys.readouterr().out
+
+
 def test_minutes_here_flags_the_runs_that_would_overrun_on_this_machine(monkeypatch, capsys):
     class Page:
         def __init__(self, name):
             self.name = name
-    rows = [(Page('over anywhere'), 50.0, 45), (Page('over here'), 25.0, 30), (Page('fits'), 10.0, 30)]
+    rows = [(Page('over anywhere'), 50.0, 45), (Page('over here'), 25.0, 30),
+            (Page('fits'), 10.0, 30), (Page('untimed'), None, 30)]
     monkeypatch.setattr(pages, 'budget_report', lambda: rows)
     monkeypatch.setattr(pages, 'machine_slowdown', lambda: 2.0)
     assert pages.main(['minutes', '--here']) == 0
-    shown = {line.split()[-1]: line for line in capsys.readouterr().out.splitlines()[:-1]}
+    *lines, summary = capsys.readouterr().out.splitlines()
+    shown = {line.split()[-1]: line for line in lines}
     assert set(shown) == {'anywhere', 'here'}
     assert shown['anywhere'].count('OVER') == 2 and '~100.0 here' in shown['anywhere']
     assert shown['here'].count('OVER') == 1 and '~ 50.0 here' in shown['here']
+    assert '1 of 4 stored runs over their budget' in summary and 'about 2 would be over' in summary
+    assert pages.main(['minutes', '--here', '--all']) == 0
+    untimed = [line for line in capsys.readouterr().out.splitlines() if line.endswith('untimed')]
+    assert untimed and 'no timestamps' in untimed[0] and 'here' not in untimed[0].replace('untimed', '')

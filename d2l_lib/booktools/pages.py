@@ -169,7 +169,7 @@ def machine_slowdown():
     """How many times longer a stored run would take on this machine (an estimate)."""
     probe = book.resolve(machine_speed.PROBE_PAGE)
     stored = machine_speed.stored_rate(probe)
-    here = machine_speed.measured_rate(stored_run_env(probe))
+    here = machine_speed.measured_rate(stored_run_env(probe), probe)
     print(f'pages: LeNet trains at {here:,.0f} examples/s here and at {stored:,.0f} in its stored run, '
           f'so a run stored on that machine would take about {stored / here:.2f} times as long here')
     return stored / here
@@ -257,7 +257,7 @@ def main(argv=None):
             problems = [d for p in everything for d in pair_differences(p)]
             print('\n'.join(problems) or f'pages: all {len(everything)} pairs agree')
             return 1 if problems else 0
-    except (LookupError, RuntimeError, book.SettingsError) as err:
+    except (LookupError, machine_speed.ProbeError, book.SettingsError) as err:
         print(f'pages: {err}', file=sys.stderr)
         return 2
     return 0
