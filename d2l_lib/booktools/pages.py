@@ -8,8 +8,8 @@
     python -m booktools.pages run-stale        # re-run those
     python -m booktools.pages adopt            # record fingerprints for old notebooks (see below)
     python -m booktools.pages dist OUT.zip     # every notebook + d2l_lib + requirements
-    python -m booktools.pages minutes [--all] [--here]  # stored runs over their time budget
-                                                # (or all; --here: projected on this machine)
+    python -m booktools.pages minutes [--all]  # stored runs over their time budget (or all)
+    python -m booktools.pages minutes --here   # also those estimated to overrun on this machine
 
 PAGE is a path (``chapters/02-preliminaries/ndarray``, with or without a
 suffix) or a page's file name (``ndarray``) when that name is unique.
@@ -209,7 +209,7 @@ def main(argv=None):
     minutes = sub.add_parser('minutes', help='stored runs over their time budget')
     minutes.add_argument('--all', action='store_true', help='list every page, not only those over budget')
     minutes.add_argument('--here', action='store_true',
-                         help='also estimate each run on this machine (trains LeNet briefly to measure it)')
+                         help='also list the runs estimated to overrun on this machine (trains LeNet briefly to measure it)')
     args = parser.parse_args(argv)
 
     try:
