@@ -9,12 +9,18 @@ take here. The probe runs the LeNet page's own code (chapter 6) up to its
 training cell, trains for two epochs instead of ten, in the environment of a
 stored run, and compares the examples per second that ``train_ch6`` prints
 with the rate that cell printed in the page's stored run.
-A small convolutional network stands in for every page, and every stored run
-is taken to come from the machine that stored LeNet's (true of the chapter 7
-networks, not necessarily of every page), so the projected minutes are an
-estimate, not a promise.
+A small convolutional network stands in for every page. `pages run` records
+the kind of machine a run was stored on (`cpu_kind`). A run stored on this
+kind of machine is projected at its own minutes; a run stored on the kind
+that stored LeNet's is multiplied by the measured factor, and so are the older
+runs, which carry no such record and are assumed to come from LeNet's machine
+(true of the chapter 7 networks, not necessarily of every page); a run stored
+on a third kind has no measured factor and is not projected. The projected
+minutes are an estimate, not a promise.
 """
 import json
+import os
+import platform
 import re
 import subprocess
 import sys
@@ -25,6 +31,34 @@ PROBE_PAGE = 'chapters/06-convolutional-neural-networks/lenet'
 PROBE_EPOCHS = 2
 PROBE_TIMEOUT = 900  # seconds; two epochs take well under a minute
 RATE = re.compile(r'([\d.]+) examples/sec on')
+VECTOR_UNITS = ('avx512f', 'avx2', 'avx', 'sse4_2')  # widest first: what MKL-DNN's kernels use
+
+
+def cpu_kind(cpuinfo='/proc/cpuinfo'):
+    """Model, family, cores and widest vector unit: machines that share them train alike.
+    (A virtual machine may name only the vendor's line, "AMD EPYC", for several
+    generations; the family and model numbers still tell them apart.)"""
+    try:
+        text = open(cpuinfo).read()
+    except OSError:
+        text = ''
+    field = lambda name: (re.findall(rf'^{name}[ \t]*:[ \t]*(.*)$', text, re.M) or [''])[0].strip()
+    flags = field('flags').split()
+    widest = next((unit for unit in VECTOR_UNITS if unit in flags), None)
+    family, number = field('cpu family'), field('model')
+    name = field('model name') or platform.processor() or platform.machine()
+    parts = [name + (f' (family {family}, model {number})' if family and number else ''), f'{os.cpu_count()} CPUs']
+    return ', '.join(parts + ([widest] if widest else []))
+
+
+def projected_minutes(minutes, run_kind, here_kind, probe_kind, slowdown):
+    """A stored run's minutes projected to this machine, or None where no
+    measured factor relates the machine that stored it to this one."""
+    if run_kind == here_kind:
+        return minutes
+    if run_kind == probe_kind:  # also the older runs: neither carries a record
+        return minutes * slowdown
+    return None
 
 
 def printed_rates(notebook):

@@ -110,7 +110,7 @@ def run(page, timeout):
     subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook',
                     '--execute', '--inplace', f'--ExecutePreprocessor.timeout={timeout}',
                     str(page.ipynb)], check=True, cwd=page.path.parent, env=env)
-    record(page, text)
+    record(page, text, cpu_kind=machine_speed.cpu_kind())
     settings = ', '.join(f'{k}={v}' for k, v in page.settings.stored_env().items())
     print(f'pages: ran {page.name} in {time.time() - start:.1f} s ({settings})')
 
@@ -163,6 +163,11 @@ def budget_report(everything=None):
     """(page, minutes, budget) of every stored run, longest first."""
     rows = [(p, p.stored_minutes(), p.settings.budget()) for p in everything or book.pages()]
     return sorted(rows, key=lambda row: -(row[1] or 0))
+
+
+def stored_cpu_kind(page):
+    """The kind of machine that stored the page's run, if `run` recorded it."""
+    return (library.recorded(nbformat.read(page.ipynb, as_version=4)) or {}).get('cpu_kind')
 
 
 def machine_slowdown():
@@ -239,14 +244,21 @@ def main(argv=None):
             rows = budget_report()
             over = [page for page, minutes, budget in rows if minutes is not None and minutes > budget]
             slowdown = machine_slowdown() if args.here else None
-            over_here = [page for page, minutes, budget in rows
-                         if slowdown and minutes is not None and minutes * slowdown > budget]
+            projected = {}
+            if slowdown:
+                here_kind = machine_speed.cpu_kind()
+                probe_kind = stored_cpu_kind(book.resolve(machine_speed.PROBE_PAGE))
+                projected = {page: machine_speed.projected_minutes(minutes, stored_cpu_kind(page), here_kind,
+                                                                   probe_kind, slowdown)
+                             for page, minutes, budget in rows if minutes is not None}
+            over_here = [page for page, minutes, budget in rows if (projected.get(page) or 0) > budget]
             for page, minutes, budget in rows:
                 if args.all or page in over or page in over_here:
                     shown = 'no timestamps' if minutes is None else f'{minutes:5.1f} min'
                     line = f'{shown:>13} of {budget:2d}{"  OVER" if page in over else "      "}'
                     if slowdown:
-                        here = '' if minutes is None else f'~{minutes * slowdown:5.1f} here'
+                        here = ('' if minutes is None else 'other machine' if projected[page] is None
+                                else f'~{projected[page]:5.1f} here')
                         line += f'  {here:>12}{"  OVER" if page in over_here else "      "}'
                     print(f'{line}  {page.name}')
             print(f'pages: {len(over)} of {len(rows)} stored runs over their budget '
