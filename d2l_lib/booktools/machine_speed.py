@@ -20,6 +20,7 @@ minutes are an estimate, not a promise.
 """
 import json
 import os
+import pathlib
 import platform
 import re
 import subprocess
@@ -39,7 +40,7 @@ def cpu_kind(cpuinfo='/proc/cpuinfo'):
     (A virtual machine may name only the vendor's line, "AMD EPYC", for several
     generations; the family and model numbers still tell them apart.)"""
     try:
-        text = open(cpuinfo).read()
+        text = pathlib.Path(cpuinfo).read_text()
     except OSError:
         text = ''
     field = lambda name: (re.findall(rf'^{name}[ \t]*:[ \t]*(.*)$', text, re.M) or [''])[0].strip()
@@ -47,8 +48,9 @@ def cpu_kind(cpuinfo='/proc/cpuinfo'):
     widest = next((unit for unit in VECTOR_UNITS if unit in flags), None)
     family, number = field('cpu family'), field('model')
     name = field('model name') or platform.processor() or platform.machine()
-    parts = [name + (f' (family {family}, model {number})' if family and number else ''), f'{os.cpu_count()} CPUs']
-    return ', '.join(parts + ([widest] if widest else []))
+    if family and number:
+        name += f' (family {family}, model {number})'
+    return ', '.join([name, f'{os.cpu_count()} CPUs'] + ([widest] if widest else []))
 
 
 def projected_minutes(minutes, run_kind, here_kind, probe_kind, slowdown):
