@@ -15,7 +15,8 @@ kind of machine is projected at its own minutes; a run stored on the kind
 that stored LeNet's is multiplied by the measured factor, and so are the older
 runs, which carry no such record and are assumed to come from LeNet's machine
 (true of the chapter 7 networks, not necessarily of every page); a run stored
-on a third kind has no measured factor and is not projected. The projected
+on a third kind has no measured factor and is not projected. Machines of one
+kind still differ from day to day (by up to a third here), so the projected
 minutes are an estimate, not a promise.
 """
 import json
