@@ -15,7 +15,6 @@ from booktools import book, machine_speed, pages
 STORED_OVER_BUDGET = {
     'chapters/07-convolutional-modern/alexnet',
     'chapters/07-convolutional-modern/nin',
-    'chapters/07-convolutional-modern/googlenet',
 }
 
 
